@@ -1,0 +1,39 @@
+// The devmesh command tree: names, flags and help text; each action lives in its own module.
+import { Command } from 'commander';
+import { appVersion } from '../mesh';
+import { doctorCommand } from './doctor';
+import { rotateMasterKeyCommand } from './rotate-master-key';
+import { action } from './run';
+import { serveCommand } from './serve';
+
+export function buildProgram(): Command {
+  const program = new Command('devmesh')
+    .description('Developer Mesh Console: MCP server and REST API for a local developer mesh, with encrypted storage and an audit trail.')
+    .version(appVersion(), '-v, --version')
+    .showHelpAfterError('(run `devmesh --help` for usage)')
+    .addHelpText(
+      'after',
+      `
+Configuration comes from the environment and ./.env: DEVMESH_DATA_DIR, DEVMESH_HOST (127.0.0.1),
+MCP_PORT (8080), API_PORT (8081), ENCRYPTION_MASTER_KEY (only where no OS keychain exists), LOG_LEVEL (info).`,
+    );
+
+  program
+    .command('serve')
+    .description('start the mesh headless: MCP server and REST API, until Ctrl-C')
+    .action(action(serveCommand));
+
+  program
+    .command('doctor')
+    .description('check keychain, data dir, master key, database, audit chain and ports')
+    .option('--json', 'print the report as JSON')
+    .action(action(doctorCommand));
+
+  program
+    .command('rotate-master-key')
+    .description('re-encrypt every secret under a new master key (stop `serve` first)')
+    .option('--new-key-stdin', 'read the new key (base64 or hex, 32+ bytes) from standard input instead of generating one')
+    .action(action(rotateMasterKeyCommand));
+
+  return program;
+}

@@ -1,0 +1,134 @@
+// Opens the core services over one data directory in a safe order: check the folder, peek at the database, prove the master key, then migrate.
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../../shared/errors';
+import type { MeshConfig } from '../config';
+import { createAuditService, type AuditService } from './audit/audit-service';
+import { createEnvelopeCipher, type EnvelopeCipher } from './crypto/envelope';
+import { keyCheckValue, resolveMasterKey, type MasterKey, type MasterKeySource } from './crypto/master-key';
+import { META_KEY_CHECK, META_KEY_VERSION, rotateMasterKey, type RotationProgress, type RotationResult } from './crypto/rotate-master-key';
+import { createSecretStore, type SecretStore } from './crypto/secret-store';
+import type { Keychain } from './keychain/keychain';
+import { ensureDataDir, type DataDirPaths } from './storage/data-dir';
+import { openStorage, type Storage } from './storage/database';
+import { createMetaStore, type MetaStore } from './storage/meta';
+
+export const META_INSTALLATION_ID = 'installation_id';
+
+export interface CoreDeps {
+  keychain: Keychain;
+  /** Where committed audit events are printed as JSON lines (stdout for serve). */
+  auditSink?: (lines: string) => void;
+  onAuditError?: (error: unknown) => void;
+  /** Open without writing (doctor, read-only commands). */
+  readOnly?: boolean;
+  nativeBinding?: string;
+}
+
+export interface Core {
+  readonly config: MeshConfig;
+  readonly paths: DataDirPaths;
+  readonly storage: Storage;
+  readonly db: Database;
+  readonly meta: MetaStore;
+  readonly keychain: Keychain;
+  readonly installationId: string;
+  readonly masterKeySource: MasterKeySource;
+  readonly masterKeyGenerated: boolean;
+  keyVersion(): number;
+  cipher(): EnvelopeCipher;
+  readonly secrets: SecretStore;
+  readonly audit: AuditService;
+  /** Re-encrypts every secret under `newKey` and swaps the live cipher after commit. */
+  rotateMasterKey(newKey: Buffer, onProgress?: (progress: RotationProgress) => void): RotationResult;
+  close(): void;
+}
+
+interface KeyState {
+  installationId: string | undefined;
+  keyCheck: string | undefined;
+  keyVersion: number;
+}
+
+function readKeyState(db: Database, schemaVersion: number): KeyState {
+  if (schemaVersion < 1) return { installationId: undefined, keyCheck: undefined, keyVersion: 1 };
+  const rows = db
+    .prepare("SELECT key, value FROM meta WHERE tenant_id = 'default' AND key IN (?, ?, ?)")
+    .all(META_INSTALLATION_ID, META_KEY_CHECK, META_KEY_VERSION) as { key: string; value: string }[];
+  const get = (key: string) => rows.find((r) => r.key === key)?.value;
+  const version = Number(get(META_KEY_VERSION) ?? '1');
+  return { installationId: get(META_INSTALLATION_ID), keyCheck: get(META_KEY_CHECK), keyVersion: Number.isInteger(version) && version > 0 ? version : 1 };
+}
+
+export function openCore(config: MeshConfig, deps: CoreDeps): Core {
+  const readOnly = deps.readOnly === true;
+  const paths = ensureDataDir(config.dataDir, { write: !readOnly });
+
+  let state: KeyState = { installationId: undefined, keyCheck: undefined, keyVersion: 1 };
+  let master: MasterKey | undefined;
+  let installationId = '';
+  const storage = openStorage({
+    file: paths.database,
+    readOnly,
+    nativeBinding: deps.nativeBinding,
+    beforeWrite: (peek, found) => {
+      if (peek !== undefined) state = readKeyState(peek, found.schemaVersion);
+      installationId = state.installationId ?? randomUUID();
+      master = resolveMasterKey({
+        envValue: config.masterKeyEnv,
+        keychain: deps.keychain,
+        installationId,
+        keyCheck: state.keyCheck,
+        allowCreate: !readOnly,
+      });
+    },
+  });
+  if (master === undefined) throw new AppError('INTERNAL', 'master key was not resolved');
+  const masterKey: MasterKey = master;
+
+  const db = storage.db;
+  const meta = createMetaStore(db);
+  if (!storage.readOnly) {
+    db.transaction(() => {
+      if (meta.get(META_INSTALLATION_ID) === undefined) meta.set(META_INSTALLATION_ID, installationId);
+      if (meta.get(META_KEY_CHECK) === undefined) {
+        meta.set(META_KEY_CHECK, keyCheckValue(masterKey.key));
+        meta.set(META_KEY_VERSION, String(state.keyVersion));
+      }
+    }).immediate();
+  }
+
+  let cipher = createEnvelopeCipher({ masterKey: masterKey.key, keyVersion: state.keyVersion });
+  masterKey.key.fill(0);
+  const secrets = createSecretStore({ db, cipher: () => cipher });
+  const audit = createAuditService({ db, meta, sink: deps.auditSink, onError: deps.onAuditError });
+
+  let closed = false;
+  return {
+    config,
+    paths,
+    storage,
+    db,
+    meta,
+    keychain: deps.keychain,
+    installationId,
+    masterKeySource: masterKey.source,
+    masterKeyGenerated: masterKey.generated,
+    keyVersion: () => cipher.keyVersion,
+    cipher: () => cipher,
+    secrets,
+    audit,
+    rotateMasterKey(newKey, onProgress) {
+      if (storage.readOnly) throw new AppError('STORAGE_READ_ONLY', storage.readOnlyReason ?? 'the database is open read-only');
+      const result = rotateMasterKey({ db, meta, keychain: deps.keychain, installationId, source: masterKey.source, current: cipher, newKey, onProgress });
+      cipher = result.cipher;
+      return result;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (!storage.readOnly) audit.close();
+      storage.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Electron entry: single instance, the same composition root as headless serve, one hardened window, graceful quit; start-up failures become a dialog.
+import { app, dialog } from 'electron';
+import { join } from 'node:path';
+import { loadConfig } from './config';
+import { createOsKeychain } from './core/keychain/keychain';
+import { createLogger } from './core/logging/logger';
+import { failureLine } from './cli/run';
+import { ipcHandlers } from './ipc/handlers';
+import { startMesh, type Mesh } from './mesh';
+import { registerIpc } from './app/ipc';
+import { createMainWindow, denyAllPermissions } from './app/window';
+
+const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
+const preload = join(import.meta.dirname, '../preload/index.cjs');
+const ownUrl = new URL(`file://${rendererIndex}`).href;
+
+let mesh: Mesh | undefined;
+let quitting = false;
+
+async function boot(): Promise<void> {
+  denyAllPermissions();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  mesh = await startMesh(config, { logger, keychain: createOsKeychain() });
+  registerIpc(ipcHandlers, mesh, (url) => url === ownUrl);
+  createMainWindow(rendererIndex, preload);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.enableSandbox();
+  app.whenReady().then(boot).catch((error: unknown) => {
+    dialog.showErrorBox('Developer Mesh Console could not start', failureLine(error).line.replace(/^devmesh: /, ''));
+    app.exit(1);
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (quitting || mesh === undefined) return;
+    event.preventDefault();
+    quitting = true;
+    void mesh.stop().finally(() => app.quit());
+  });
+}

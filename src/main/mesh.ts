@@ -1,0 +1,111 @@
+// Composition root shared by the desktop app and headless serve: config -> core services -> MCP and REST servers, with start and graceful stop.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../shared/errors';
+import type { MeshConfig } from './config';
+import type { Logger } from './core/logging/logger';
+import type { Keychain } from './core/keychain/keychain';
+import { openCore, type Core } from './core/open-core';
+import { ensureDataDir } from './core/storage/data-dir';
+import { acquireInstanceLock, type InstanceLock } from './core/storage/instance-lock';
+import { defaultAllowedHosts } from './servers/http/origin-guard';
+import { listen } from './servers/http/listen';
+import { buildMcpApp } from './servers/mcp/app';
+import { buildRestApp } from './servers/rest/app';
+
+export const SYSTEM_SUBJECT = 'system';
+
+export interface MeshDeps {
+  logger: Logger;
+  keychain: Keychain;
+  auditSink?: (lines: string) => void;
+  /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
+  nativeBinding?: string;
+}
+
+export interface MeshUrls {
+  readonly mcp: string;
+  readonly api: string;
+}
+
+export interface Mesh {
+  readonly core: Core;
+  readonly urls: MeshUrls;
+  /** Closes both servers (in-flight requests finish), flushes the audit trail, closes the database, releases the lock. */
+  stop(): Promise<void>;
+}
+
+export function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mesh> {
+  const { logger } = deps;
+  const paths = ensureDataDir(config.dataDir);
+  const lock: InstanceLock = acquireInstanceLock(paths.lock, paths.dir);
+  let core: Core | undefined;
+  const apps: FastifyInstance[] = [];
+  try {
+    core = openCore(config, {
+      keychain: deps.keychain,
+      auditSink: deps.auditSink,
+      nativeBinding: deps.nativeBinding,
+      onAuditError: (error) => logger.error({ err: error }, 'audit flush failed; events kept in memory and retried'),
+    });
+    if (core.storage.readOnly) {
+      throw new AppError('STORAGE_NEWER_SCHEMA', `${core.storage.readOnlyReason ?? 'the database is read-only'}; the mesh cannot serve from it`);
+    }
+    const opened = core;
+    if (opened.masterKeyGenerated) {
+      opened.audit.append({ event_type: 'master_key_created', subject: SYSTEM_SUBJECT, action: 'create', resource: 'master_key', result: 'success', metadata: { store: opened.keychain.backend } });
+    }
+
+    const guard = { allowedHosts: defaultAllowedHosts(config.host), allowedOrigins: [] as string[] };
+    const mcpApp = buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...guard });
+    const apiApp = buildRestApp({ logger: logger.child({ server: 'api' }), ...guard });
+    apps.push(mcpApp, apiApp);
+    const mcp = await listen(mcpApp, { host: config.host, port: config.mcpPort, portVariable: 'MCP_PORT' });
+    const api = await listen(apiApp, { host: config.host, port: config.apiPort, portVariable: 'API_PORT' });
+    const version = appVersion();
+    for (const [server, url] of [['mcp', mcp], ['api', api]] as const) {
+      opened.audit.append({
+        event_type: 'server_started',
+        subject: SYSTEM_SUBJECT,
+        action: 'start',
+        resource: `server:${server}`,
+        result: 'success',
+        metadata: { url, tls: false, version, pid: process.pid, key_store: opened.masterKeySource },
+      });
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      core: opened,
+      urls: { mcp, api },
+      stop() {
+        stopping ??= (async () => {
+          try {
+            await Promise.all(apps.map((app) => app.close()));
+            for (const server of ['mcp', 'api']) {
+              opened.audit.append({ event_type: 'server_stopped', subject: SYSTEM_SUBJECT, action: 'stop', resource: `server:${server}`, result: 'success', metadata: { pid: process.pid } });
+            }
+          } finally {
+            opened.close();
+            lock.release();
+          }
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled(apps.map((app) => app.close()));
+    core?.close();
+    lock.release();
+    throw error;
+  }
+}

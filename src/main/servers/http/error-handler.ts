@@ -1,0 +1,45 @@
+// Every failure leaves as {"error":{"code","message","trace_id"}}; 5xx bodies never carry internals (they go to the log under the trace id).
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorBody, type ErrorCode, ERROR_REGISTRY } from '../../../shared/errors';
+
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+  FST_ERR_NOT_FOUND: 'NOT_FOUND',
+};
+
+export function errorBody(code: ErrorCode, message: string, traceId: string): ErrorBody {
+  return { error: { code, message, trace_id: traceId } };
+}
+
+/** Maps any thrown value to a safe code, status and message. */
+export function classify(error: unknown): { code: ErrorCode; status: number; message: string } {
+  if (error instanceof AppError) {
+    const status = error.httpStatus;
+    return { code: error.code, status, message: status >= 500 && status !== 503 ? 'internal error' : error.message };
+  }
+  const fe = error as Partial<FastifyError>;
+  if (fe.validation !== undefined) {
+    return { code: 'VALIDATION_FAILED', status: 400, message: fe.message ?? 'invalid request' };
+  }
+  const mapped = typeof fe.code === 'string' ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped !== undefined) return { code: mapped, status: ERROR_REGISTRY[mapped].http, message: fe.message ?? mapped };
+  if (error instanceof SyntaxError) return { code: 'BAD_REQUEST', status: 400, message: 'request body is not valid JSON' };
+  return { code: 'INTERNAL', status: 500, message: 'internal error' };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { code, status, message } = classify(error);
+    if (status >= 500) request.log.error({ err: error, trace_id: request.id }, 'request failed');
+    else request.log.debug({ code, trace_id: request.id }, message);
+    void reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).type('application/json; charset=utf-8').send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, request.id));
+  });
+}
