@@ -6,7 +6,10 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      rollupOptions: {
+        // The audit writer runs on a worker thread; core/worker-threads.ts loads it from next to index.js.
+        input: { index: resolve('src/main/index.ts'), 'audit-writer-worker': resolve('src/main/core/audit/writer-worker.ts') },
+      },
     },
   },
   preload: {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../shared/errors';
 import type { MeshConfig } from './config';
 import type { Logger } from './core/logging/logger';
+import type { AuditSink } from './core/audit/writer';
 import type { Keychain } from './core/keychain/keychain';
 import { openCore, type Core } from './core/open-core';
 import { ensureDataDir } from './core/storage/data-dir';
@@ -18,7 +19,8 @@ export const SYSTEM_SUBJECT = 'system';
 export interface MeshDeps {
   logger: Logger;
   keychain: Keychain;
-  auditSink?: (lines: string) => void;
+  /** Where committed audit events are printed as JSON lines: { fd: 1 } for serve, none in the desktop app. */
+  auditSink?: AuditSink;
   /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string;
 }
@@ -54,6 +56,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     core = openCore(config, {
       keychain: deps.keychain,
       auditSink: deps.auditSink,
+      auditWriterThread: true,
       nativeBinding: deps.nativeBinding,
       onAuditError: (error) => logger.error({ err: error }, 'audit flush failed; events kept in memory and retried'),
     });
@@ -95,8 +98,11 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
               opened.audit.append({ event_type: 'server_stopped', subject: SYSTEM_SUBJECT, action: 'stop', resource: `server:${server}`, result: 'success', metadata: { pid: process.pid } });
             }
           } finally {
-            opened.close();
-            lock.release();
+            try {
+              await opened.close();
+            } finally {
+              lock.release();
+            }
           }
         })();
         return stopping;
@@ -104,7 +110,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     };
   } catch (error) {
     await Promise.allSettled(apps.map((app) => app.close()));
-    core?.close();
+    await core?.close();
     lock.release();
     throw error;
   }

@@ -37,7 +37,6 @@ export const ERROR_REGISTRY = {
   HOST_NOT_ALLOWED: { http: 421, rpc: RPC_SERVER, description: 'The Host header is not one this server answers to (DNS-rebinding protection).' },
   ORIGIN_NOT_ALLOWED: { http: 403, rpc: RPC_SERVER, description: 'The Origin header names a site that is not allowed.' },
   NOT_FOUND: { http: 404, rpc: RPC_SERVER, description: 'No such route or resource.' },
-  METHOD_NOT_ALLOWED: { http: 405, rpc: RPC_SERVER, description: 'The route exists but not for this method.' },
   PAYLOAD_TOO_LARGE: { http: 413, rpc: RPC_INVALID_PARAMS, description: 'The request body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: RPC_INVALID_PARAMS, description: 'The request body has a content type this route does not accept.' },
   INTERNAL: { http: 500, rpc: RPC_INTERNAL, description: 'An unexpected error; details are in the server log under the trace id.' },

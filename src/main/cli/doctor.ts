@@ -100,7 +100,7 @@ function checkDatabase(config: MeshConfig, keychain: Keychain): DatabaseChecks {
     else checks.push({ name: 'database', status: 'ok', detail: `${paths.database}, ${schema}, integrity ok` });
 
     if (storage.schemaVersion >= 3) {
-      const audit = createAuditService({ db: storage.db, meta: createMetaStore(storage.db) });
+      const audit = createAuditService({ db: storage.db });
       const result = audit.verify();
       checks.push(
         result.ok

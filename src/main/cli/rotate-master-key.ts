@@ -52,9 +52,10 @@ export async function rotateMasterKeyCommand(options: RotateOptions): Promise<vo
         metadata: { key_version: result.keyVersion, reencrypted: result.reencrypted, store: usingEnv ? 'env' : core.keychain.backend },
       });
       process.stdout.write(`master key rotated to version ${result.keyVersion}; ${result.reencrypted} secret${result.reencrypted === 1 ? '' : 's'} re-encrypted\n`);
+      if (result.warning !== undefined) process.stderr.write(`warning: ${result.warning}\n`);
       if (usingEnv) process.stdout.write('now set ENCRYPTION_MASTER_KEY to the new key: the old one no longer opens this data\n');
     } finally {
-      core.close();
+      await core.close();
     }
   } finally {
     lock.release();

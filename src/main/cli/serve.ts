@@ -2,7 +2,7 @@
 import { isLoopbackHost, loadConfig } from '../config';
 import { createOsKeychain } from '../core/keychain/keychain';
 import { createLogger } from '../core/logging/logger';
-import { startMesh } from '../mesh';
+import { startMesh, type Mesh } from '../mesh';
 import { reportFailure } from './run';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -13,17 +13,8 @@ export async function serveCommand(): Promise<void> {
   if (!isLoopbackHost(config.host)) {
     logger.warn({ host: config.host }, `DEVMESH_HOST=${config.host} exposes the mesh beyond this machine; keep 127.0.0.1 unless you need remote agents and have enabled TLS`);
   }
-  const mesh = await startMesh(config, {
-    logger,
-    keychain: createOsKeychain(),
-    auditSink: (lines) => process.stdout.write(lines),
-  });
-  const startupMs = Math.round(process.uptime() * 1000);
-  logger.info(
-    { mcp_url: mesh.urls.mcp, api_url: mesh.urls.api, data_dir: config.dataDir, master_key: mesh.core.masterKeySource, startup_ms: startupMs },
-    `Developer Mesh Console ready: MCP ${mesh.urls.mcp} · REST ${mesh.urls.api} (started in ${startupMs} ms)`,
-  );
-
+  // Handlers go in before start-up, so a signal that arrives while starting still ends in a clean stop.
+  let mesh: Mesh | undefined;
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (signalled) {
@@ -37,7 +28,11 @@ export async function serveCommand(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
-    mesh.stop().then(
+    if (mesh === undefined) return; // startMesh is still running; it is stopped as soon as it returns.
+    stop(mesh);
+  };
+  const stop = (running: Mesh): void => {
+    running.stop().then(
       () => {
         logger.info('stopped');
         process.exitCode = 0;
@@ -49,4 +44,26 @@ export async function serveCommand(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  try {
+    mesh = await startMesh(config, {
+      logger,
+      keychain: createOsKeychain(),
+      // The audit writer thread prints committed events to stdout (fd 1) itself.
+      auditSink: { fd: 1 },
+    });
+  } catch (error) {
+    process.off('SIGINT', shutdown);
+    process.off('SIGTERM', shutdown);
+    throw error;
+  }
+  if (signalled) {
+    stop(mesh);
+    return;
+  }
+  const startupMs = Math.round(process.uptime() * 1000);
+  logger.info(
+    { mcp_url: mesh.urls.mcp, api_url: mesh.urls.api, data_dir: config.dataDir, master_key: mesh.core.masterKeySource, startup_ms: startupMs },
+    `Developer Mesh Console ready: MCP ${mesh.urls.mcp} · REST ${mesh.urls.api} (started in ${startupMs} ms)`,
+  );
 }

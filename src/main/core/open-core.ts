@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { MeshConfig } from '../config';
 import { createAuditService, type AuditService } from './audit/audit-service';
+import type { AuditSink } from './audit/writer';
 import { createEnvelopeCipher, type EnvelopeCipher } from './crypto/envelope';
 import { keyCheckValue, resolveMasterKey, type MasterKey, type MasterKeySource } from './crypto/master-key';
 import { META_KEY_CHECK, META_KEY_VERSION, rotateMasterKey, type RotationProgress, type RotationResult } from './crypto/rotate-master-key';
@@ -18,7 +19,9 @@ export const META_INSTALLATION_ID = 'installation_id';
 export interface CoreDeps {
   keychain: Keychain;
   /** Where committed audit events are printed as JSON lines (stdout for serve). */
-  auditSink?: (lines: string) => void;
+  auditSink?: AuditSink;
+  /** Commit audit events on a writer thread (long-running serve and desktop) instead of inline (CLI commands, tests). */
+  auditWriterThread?: boolean;
   onAuditError?: (error: unknown) => void;
   /** Open without writing (doctor, read-only commands). */
   readOnly?: boolean;
@@ -41,7 +44,8 @@ export interface Core {
   readonly audit: AuditService;
   /** Re-encrypts every secret under `newKey` and swaps the live cipher after commit. */
   rotateMasterKey(newKey: Buffer, onProgress?: (progress: RotationProgress) => void): RotationResult;
-  close(): void;
+  /** Commits the audit trail and closes the database. */
+  close(): Promise<void>;
 }
 
 interface KeyState {
@@ -101,9 +105,14 @@ export function openCore(config: MeshConfig, deps: CoreDeps): Core {
   let cipher = createEnvelopeCipher({ masterKey: masterKey.key, keyVersion: state.keyVersion });
   masterKey.key.fill(0);
   const secrets = createSecretStore({ db, cipher: () => cipher });
-  const audit = createAuditService({ db, meta, sink: deps.auditSink, onError: deps.onAuditError });
+  const audit = createAuditService({
+    db,
+    sink: deps.auditSink,
+    onError: deps.onAuditError,
+    writerThread: deps.auditWriterThread === true && !storage.readOnly ? { file: paths.database, nativeBinding: deps.nativeBinding } : undefined,
+  });
 
-  let closed = false;
+  let closed: Promise<void> | undefined;
   return {
     config,
     paths,
@@ -125,10 +134,14 @@ export function openCore(config: MeshConfig, deps: CoreDeps): Core {
       return result;
     },
     close() {
-      if (closed) return;
-      closed = true;
-      if (!storage.readOnly) audit.close();
-      storage.close();
+      closed ??= (async () => {
+        try {
+          if (!storage.readOnly) await audit.close();
+        } finally {
+          storage.close();
+        }
+      })();
+      return closed;
     },
   };
 }

@@ -12,6 +12,6 @@ export const ipcHandlers: IpcHandlers = {
     masterKeySource: mesh.core.masterKeySource,
     keyVersion: mesh.core.keyVersion(),
     schemaVersion: mesh.core.storage.schemaVersion,
-    auditEvents: mesh.core.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number,
+    auditEvents: mesh.core.db.prepare('SELECT coalesce(sum(event_count), 0) FROM audit_batches').pluck().get() as number,
   }),
 };

@@ -1,152 +1,101 @@
-// The audit trail: append (off the request path), group commit into SQLite with a hash chain, JSON lines on stdout, query, verify, subscribe.
-//
-// Sequence numbers and hashes are assigned at flush time inside an IMMEDIATE transaction that reads the chain head
-// from the database, so several processes (a running `serve` and a CLI command) extend one chain without forking it.
+// The audit trail: append (validated, redacted, queued), group commit with a hash chain (on a writer thread in serve), JSON lines on stdout, query, verify, subscribe.
 import type { Database } from 'better-sqlite3';
 import { DEFAULT_TENANT_ID } from '../storage/migrations/0001-tenants-and-meta';
-import type { MetaStore } from '../storage/meta';
-import { redact, redactString } from '../redact';
-import { eventHash, formatAnchor, GENESIS_ANCHOR, parseAnchor, type ChainAnchor, type ChainedFields } from './chain';
-import { auditInputSchema, type AuditEvent, type AuditInput, type AuditPage, type AuditQuery, type AuditResult, type VerifyResult } from './types';
-
-/** meta keys: the last committed event (detects a truncated tail) and where verification starts (moved by pruning). */
-export const META_AUDIT_HEAD = 'audit_head';
-export const META_AUDIT_BASE = 'audit_base';
+import { createMetaStore } from '../storage/meta';
+import { GENESIS_ANCHOR, parseAnchor, parseLine, type ChainAnchor } from './chain';
+import { META_AUDIT_BASE, META_AUDIT_HEAD, type Committed } from './commit';
+import { MAX_ZONE_SUBJECTS, toPendingEvent, type PendingEvent } from './pending';
+import type { AuditEvent, AuditInput, AuditPage, AuditQuery, VerifyResult } from './types';
+import { createInlineWriter, createWorkerWriter, type AuditSink, type AuditWriter, type WriterCallbacks } from './writer';
 
 export type AuditListener = (event: AuditEvent) => void;
 
 export interface AuditService {
   /** Queues an event; it is committed, printed and delivered to subscribers within `flushIntervalMs`. */
   append(input: AuditInput): void;
-  /** Commits everything queued now; returns how many events were written. */
-  flush(): number;
+  /** Commits everything queued now; false if the database refused (the events stay queued and are retried). */
+  flush(): boolean;
   query(filter?: AuditQuery): AuditPage;
   verify(options?: { onProgress?: (checked: number) => void }): VerifyResult;
   subscribe(listener: AuditListener): () => void;
-  /** Events queued but not yet committed. */
+  /** Events appended but not yet committed. */
   pending(): number;
-  /** Flushes and stops the timer; appends after close are written synchronously. */
-  close(): void;
+  /** Commits everything and stops the writer; everything appended before is on disk when it resolves. */
+  close(): Promise<void>;
 }
 
 export interface AuditServiceDeps {
+  /** This thread's connection: queries, verify, and commits when there is no writer thread. */
   db: Database;
-  meta: MetaStore;
-  /** Receives newline-terminated JSON lines, one per committed event (stdout in serve; a no-op in the desktop app). */
-  sink?: (lines: string) => void;
+  /** Where committed events are printed as JSON lines (serve: { fd: 1 }). */
+  sink?: AuditSink;
+  /** Commit on a worker thread with its own connection to this file (serve, desktop); inline otherwise (CLI, tests). */
+  writerThread?: { file: string; nativeBinding?: string | undefined };
   now?: () => Date;
   flushIntervalMs?: number;
-  /** Above this many queued events, append commits synchronously (backpressure instead of unbounded memory). */
-  maxPending?: number;
-  /** Called when a flush fails; the events stay queued and are retried. */
+  /** A batch is handed to the writer as soon as this many events are queued. */
+  batchSize?: number;
+  /** Above this many uncommitted events, append waits for the writer (backpressure instead of unbounded memory). */
+  maxInflight?: number;
+  /** A commit failed; the events stay queued and are retried. */
   onError?: (error: unknown) => void;
 }
 
-interface Pending {
+interface BatchRow {
+  first_seq: number;
+  last_seq: number;
   tenant_id: string;
-  timestamp: string;
-  event_type: string;
-  subject: string;
-  action: string;
-  resource: string;
-  result: AuditResult;
-  error: string | null;
-  metadata: string | null;
-  trace_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
+  event_count: number;
+  first_ts: string;
+  last_ts: string;
+  event_types: string;
+  subjects: string | null;
+  results: string;
+  last_hash: string;
+  lines: string;
 }
 
-type Row = ChainedFields & { hash: string };
-
-const COLUMNS = 'seq, tenant_id, timestamp, event_type, subject, action, resource, result, error, metadata, trace_id, ip, user_agent, prev_hash, hash';
 const MAX_LIMIT = 1000;
 
-function toEvent(row: Row): AuditEvent {
-  return { ...row, result: row.result as AuditResult, metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>) };
+/** A stored line back to an event. */
+export function lineToEvent(line: string): AuditEvent {
+  const { audit_event: _marker, metadata, ...rest } = JSON.parse(line) as AuditEvent & { audit_event: true };
+  return { ...rest, error: rest.error ?? null, metadata: metadata ?? null };
 }
 
-/** One stdout line. `audit_event: true` first, so `grep audit_event | jq` works as the seed documents. */
-function toLine(row: Row): string {
-  const { metadata, ...rest } = row;
-  const head = JSON.stringify({ audit_event: true, ...rest });
-  return metadata === null ? head : `${head.slice(0, -1)},"metadata":${metadata}}`;
+function pendingToEvent({ fields: f }: PendingEvent, seq: number, prevHash: string, hash: string): AuditEvent {
+  return { seq, ...f, metadata: f.metadata === null ? null : (JSON.parse(f.metadata) as Record<string, unknown>), prev_hash: prevHash, hash };
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+function linesOf(row: BatchRow): string[] {
+  const lines = row.lines.split('\n');
+  if (lines.pop() !== '') lines.push('\0'); // a row must end with a newline; a missing one shows up as a malformed line
+  return lines;
+}
+
+function textMatches(e: AuditEvent, needle: string): boolean {
+  const fields = [e.subject, e.resource, e.action, e.error ?? '', e.metadata === null ? '' : JSON.stringify(e.metadata)];
+  return fields.some((f) => f.toLowerCase().includes(needle));
+}
+
+function sameSet(listed: readonly string[] | null, actual: ReadonlySet<string>): boolean {
+  if (listed === null) return actual.size > MAX_ZONE_SUBJECTS;
+  return listed.length === actual.size && listed.every((v) => actual.has(v));
 }
 
 export function createAuditService(deps: AuditServiceDeps): AuditService {
-  const { db, meta, sink, now = () => new Date(), flushIntervalMs = 25, maxPending = 20_000, onError } = deps;
-  let queue: Pending[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-  let failures = 0;
+  const { db, sink, now = () => new Date(), flushIntervalMs = 25, batchSize = 2000, maxInflight = 50_000, onError } = deps;
+  const meta = createMetaStore(db);
   const listeners = new Set<AuditListener>();
+  let queue: PendingEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
 
-  const selectHead = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-  const insert = db.prepare(
-    `INSERT INTO audit_events (${COLUMNS}) VALUES (@seq, @tenant_id, @timestamp, @event_type, @subject, @action, @resource, @result, @error, @metadata, @trace_id, @ip, @user_agent, @prev_hash, @hash)`,
-  );
-
-  const commit = db.transaction((batch: Pending[]): Row[] => {
-    // The recorded head wins over the last row, so events appended after a truncated tail leave the gap visible.
-    const candidates = [selectHead.get(), parseAnchor(meta.get(META_AUDIT_HEAD)), parseAnchor(meta.get(META_AUDIT_BASE)), GENESIS_ANCHOR];
-    const head = candidates.reduce<ChainAnchor>((best, c) => (c !== undefined && c.seq > best.seq ? c : best), GENESIS_ANCHOR);
-    let seq = head.seq;
-    let prev = head.hash;
-    const rows: Row[] = new Array<Row>(batch.length);
-    for (let i = 0; i < batch.length; i += 1) {
-      seq += 1;
-      const fields = { seq, ...(batch[i] as Pending), prev_hash: prev };
-      const row = { ...fields, hash: eventHash(fields) };
-      insert.run(row);
-      rows[i] = row;
-      prev = row.hash;
-    }
-    meta.set(META_AUDIT_HEAD, formatAnchor({ seq, hash: prev }));
-    return rows;
-  });
-
-  function schedule(): void {
-    if (timer !== undefined || closed) return;
-    const delay = failures === 0 ? flushIntervalMs : Math.min(5000, flushIntervalMs * 2 ** failures);
-    timer = setTimeout(() => {
-      timer = undefined;
-      flush();
-    }, delay);
-    timer.unref();
-  }
-
-  function flush(): number {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    if (queue.length === 0) return 0;
-    const batch = queue;
-    queue = [];
-    let rows: Row[];
-    try {
-      rows = commit.immediate(batch);
-      failures = 0;
-    } catch (error) {
-      // Keep every event: put the batch back in front of anything appended meanwhile, and retry with backoff.
-      queue = batch.concat(queue);
-      failures += 1;
-      onError?.(error);
-      schedule();
-      return 0;
-    }
-    if (sink !== undefined) {
-      let lines = '';
-      for (const row of rows) lines += `${toLine(row)}\n`;
-      sink(lines);
-    }
-    if (listeners.size > 0) {
-      for (const row of rows) {
-        const event = toEvent(row);
+  const callbacks: WriterCallbacks = {
+    onCommitted(batch: readonly PendingEvent[], committed: Committed) {
+      if (listeners.size === 0) return;
+      for (let i = 0; i < batch.length; i += 1) {
+        const event = pendingToEvent(batch[i] as PendingEvent, committed.firstSeq + i, i === 0 ? committed.prevHash : (committed.hashes[i - 1] as string), committed.hashes[i] as string);
         for (const listener of listeners) {
           try {
             listener(event);
@@ -155,96 +104,139 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
           }
         }
       }
+    },
+    onError: (error) => onError?.(error),
+  };
+  const writer: AuditWriter = deps.writerThread === undefined
+    ? createInlineWriter(db, sink, callbacks)
+    : createWorkerWriter({ ...deps.writerThread, sink, fallbackDb: db }, callbacks);
+
+  function handOver(): void {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
     }
-    return rows.length;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    writer.submit(batch);
+  }
+
+  function flush(): boolean {
+    handOver();
+    return writer.drainSync();
   }
 
   function append(input: AuditInput): void {
-    const parsed = auditInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new TypeError(`invalid audit event: ${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}`);
+    queue.push(toPendingEvent(input, now().toISOString()));
+    if (closing !== undefined) {
+      flush();
+      return;
     }
-    const e = parsed.data;
-    queue.push({
-      tenant_id: e.tenant_id ?? DEFAULT_TENANT_ID,
-      timestamp: now().toISOString(),
-      event_type: e.event_type,
-      subject: redactString(e.subject),
-      action: e.action,
-      resource: redactString(e.resource),
-      result: e.result,
-      error: e.error === undefined ? null : redactString(e.error),
-      metadata: e.metadata === undefined ? null : JSON.stringify(redact(e.metadata)),
-      trace_id: e.trace_id ?? null,
-      ip: e.ip ?? null,
-      user_agent: e.user_agent === undefined ? null : redactString(e.user_agent),
-    });
-    if (closed || queue.length >= maxPending) flush();
-    else schedule();
+    if (queue.length >= batchSize) {
+      handOver();
+      // Wait for the writer to get half-way, not all the way: it keeps working while we append again.
+      if (writer.inflight() > maxInflight) writer.drainSync(30_000, maxInflight / 2);
+    } else if (timer === undefined) {
+      timer = setTimeout(handOver, flushIntervalMs);
+      timer.unref();
+    }
   }
 
   function query(filter: AuditQuery = {}): AuditPage {
     flush();
+    const limit = Math.max(1, Math.min(MAX_LIMIT, filter.limit ?? 100));
     const where: string[] = ['tenant_id = ?'];
     const params: (string | number)[] = [filter.tenant_id ?? DEFAULT_TENANT_ID];
-    const exact = [
-      ['event_type', filter.event_type],
-      ['subject', filter.subject],
-      ['result', filter.result],
-      ['resource', filter.resource],
-    ] as const;
-    for (const [column, value] of exact) {
-      if (value !== undefined) {
-        where.push(`${column} = ?`);
-        params.push(value);
-      }
+    if (filter.cursor !== undefined) {
+      where.push('first_seq < ?');
+      params.push(filter.cursor);
     }
     if (filter.since !== undefined) {
-      where.push('timestamp >= ?');
+      where.push('last_ts >= ?');
       params.push(filter.since);
     }
     if (filter.until !== undefined) {
-      where.push('timestamp <= ?');
+      where.push('first_ts <= ?');
       params.push(filter.until);
     }
-    if (filter.cursor !== undefined) {
-      where.push('seq < ?');
-      params.push(filter.cursor);
+    const needle = filter.q === undefined || filter.q === '' ? undefined : filter.q.toLowerCase();
+    const rawNeedle = needle === undefined ? undefined : JSON.stringify(needle).slice(1, -1);
+    const rows = db
+      .prepare(`SELECT first_seq, event_types, subjects, results, lines FROM audit_batches WHERE ${where.join(' AND ')} ORDER BY first_seq DESC`)
+      .iterate(...params) as IterableIterator<BatchRow>;
+    const found: AuditEvent[] = [];
+    scan: for (const row of rows) {
+      // The zone map rules a row out without reading its events.
+      if (filter.event_type !== undefined && !(JSON.parse(row.event_types) as string[]).includes(filter.event_type)) continue;
+      if (filter.result !== undefined && !(JSON.parse(row.results) as string[]).includes(filter.result)) continue;
+      if (filter.subject !== undefined && row.subjects !== null && !(JSON.parse(row.subjects) as string[]).includes(filter.subject)) continue;
+      const lines = row.lines.split('\n');
+      for (let i = lines.length - 1; i >= 0; i -= 1) {
+        const line = lines[i] as string;
+        if (line === '' || (rawNeedle !== undefined && !line.toLowerCase().includes(rawNeedle))) continue;
+        const e = lineToEvent(line);
+        if (filter.cursor !== undefined && e.seq >= filter.cursor) continue;
+        if (filter.event_type !== undefined && e.event_type !== filter.event_type) continue;
+        if (filter.subject !== undefined && e.subject !== filter.subject) continue;
+        if (filter.result !== undefined && e.result !== filter.result) continue;
+        if (filter.resource !== undefined && e.resource !== filter.resource) continue;
+        if (filter.since !== undefined && e.timestamp < filter.since) continue;
+        if (filter.until !== undefined && e.timestamp > filter.until) continue;
+        if (needle !== undefined && !textMatches(e, needle)) continue;
+        found.push(e);
+        if (found.length > limit) break scan;
+      }
     }
-    if (filter.q !== undefined && filter.q !== '') {
-      const like = `%${escapeLike(filter.q)}%`;
-      where.push("(subject LIKE ? ESCAPE '\\' OR resource LIKE ? ESCAPE '\\' OR action LIKE ? ESCAPE '\\' OR error LIKE ? ESCAPE '\\' OR metadata LIKE ? ESCAPE '\\')");
-      params.push(like, like, like, like, like);
-    }
-    const limit = Math.max(1, Math.min(MAX_LIMIT, filter.limit ?? 100));
-    const rows = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...params, limit + 1) as Row[];
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    return { events: page.map(toEvent), next_cursor: more ? (page[page.length - 1] as Row).seq : null };
+    const more = found.length > limit;
+    const page = more ? found.slice(0, limit) : found;
+    return { events: page, next_cursor: more ? (page[page.length - 1] as AuditEvent).seq : null };
   }
 
   function verify({ onProgress }: { onProgress?: (checked: number) => void } = {}): VerifyResult {
     flush();
     const base: ChainAnchor = parseAnchor(meta.get(META_AUDIT_BASE)) ?? GENESIS_ANCHOR;
-    let expectedSeq = base.seq + 1;
+    let expected = base.seq + 1;
     let prev = base.hash;
     let checked = 0;
     const fail = (seq: number, reason: string): VerifyResult => ({ ok: false, checked, first_bad_seq: seq, reason });
-    const rows = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq`).iterate(base.seq) as IterableIterator<Row>;
+    const rows = db.prepare('SELECT * FROM audit_batches WHERE last_seq > ? ORDER BY first_seq').iterate(base.seq) as IterableIterator<BatchRow>;
     for (const row of rows) {
-      if (row.seq !== expectedSeq) return fail(expectedSeq, `event ${expectedSeq} is missing (next stored event is ${row.seq})`);
-      if (row.prev_hash !== prev) return fail(row.seq, `event ${row.seq} does not link to the event before it (deleted, inserted or reordered)`);
-      if (eventHash(row) !== row.hash) return fail(row.seq, `event ${row.seq} was modified after it was written`);
-      prev = row.hash;
-      expectedSeq += 1;
-      checked += 1;
-      if (onProgress !== undefined && checked % 100_000 === 0) onProgress(checked);
+      if (row.first_seq !== expected) {
+        return fail(expected, row.first_seq > expected ? `event ${expected} is missing (the next stored event is ${row.first_seq})` : `events from ${row.first_seq} are stored twice or out of order`);
+      }
+      const types = new Set<string>();
+      const subjects = new Set<string>();
+      const results = new Set<string>();
+      let firstTs: string | undefined;
+      let lastTs: string | undefined;
+      for (const line of linesOf(row)) {
+        const parts = parseLine(line);
+        if (parts === undefined) return fail(expected, `event ${expected} is malformed (its line was altered)`);
+        if (parts.seq !== expected) return fail(expected, `event ${expected} is missing or out of order (found ${parts.seq} in its place)`);
+        if (parts.prevHash !== prev) return fail(parts.seq, `event ${parts.seq} does not link to the event before it (deleted, inserted or reordered)`);
+        if (!parts.intact) return fail(parts.seq, `event ${parts.seq} was modified after it was written`);
+        const e = lineToEvent(line);
+        if (e.tenant_id !== row.tenant_id) return fail(parts.seq, `event ${parts.seq} is filed under another tenant`);
+        types.add(e.event_type);
+        subjects.add(e.subject);
+        results.add(e.result);
+        if (firstTs === undefined || e.timestamp < firstTs) firstTs = e.timestamp;
+        if (lastTs === undefined || e.timestamp > lastTs) lastTs = e.timestamp;
+        prev = parts.hash;
+        expected += 1;
+        checked += 1;
+        if (onProgress !== undefined && checked % 100_000 === 0) onProgress(checked);
+      }
+      const zoneOk =
+        row.last_seq === expected - 1 && row.event_count === row.last_seq - row.first_seq + 1 && row.last_hash === prev && row.first_ts === firstTs && row.last_ts === lastTs &&
+        sameSet(JSON.parse(row.event_types) as string[], types) && sameSet(JSON.parse(row.results) as string[], results) && sameSet(row.subjects === null ? null : (JSON.parse(row.subjects) as string[]), subjects);
+      if (!zoneOk) return fail(row.first_seq, `the index of events ${row.first_seq}..${row.last_seq} does not match the events (altered to hide them from searches)`);
     }
     const head = parseAnchor(meta.get(META_AUDIT_HEAD));
     if (head !== undefined) {
-      if (head.seq > expectedSeq - 1) return fail(expectedSeq, `events ${expectedSeq}..${head.seq} were removed from the end of the trail`);
-      if (head.seq === expectedSeq - 1 && head.hash !== prev) return fail(head.seq, `event ${head.seq} differs from the recorded chain head`);
+      if (head.seq > expected - 1) return fail(expected, `events ${expected}..${head.seq} were removed from the end of the trail`);
+      if (head.seq === expected - 1 && head.hash !== prev) return fail(head.seq, `event ${head.seq} differs from the recorded chain head`);
     }
     return { ok: true, checked, first_bad_seq: null };
   }
@@ -260,10 +252,13 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
         listeners.delete(listener);
       };
     },
-    pending: () => queue.length,
+    pending: () => queue.length + writer.inflight(),
     close() {
-      flush();
-      closed = true;
+      closing ??= (async () => {
+        handOver();
+        await writer.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,33 +1,42 @@
-// The audit hash chain: each event's hash covers its fields, its position (seq) and the previous event's hash.
-import { createHash } from 'node:crypto';
+// The audit hash chain over log lines: each line ends with the SHA-256 of everything before it, which includes its seq and the previous line's hash.
+import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The stored columns that the hash covers, in a fixed order. `metadata` is the stored JSON text, byte for byte. */
-export interface ChainedFields {
-  seq: number;
-  tenant_id: string;
-  timestamp: string;
-  event_type: string;
-  subject: string;
-  action: string;
-  resource: string;
-  result: string;
-  error: string | null;
-  metadata: string | null;
-  trace_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  prev_hash: string;
+const HASH_MARK = ',"hash":"';
+const PREV_MARK = ',"prev_hash":"';
+const LINE_START = /^\{"audit_event":true,"seq":(\d+),/;
+
+/** Builds the line for event `seq` from its body (see lineBodyOf) and the previous hash; the line's own hash comes last. */
+export function chainLine(seq: number, lineBody: string, prevHash: string): { line: string; hash: string } {
+  const prefix = `{"audit_event":true,"seq":${seq}${lineBody}${PREV_MARK}${prevHash}"`;
+  const digest = hash('sha256', prefix, 'hex');
+  return { line: `${prefix}${HASH_MARK}${digest}"}`, hash: digest };
 }
 
-export function eventHash(e: ChainedFields): string {
-  // An array, not an object: no key-order ambiguity and no field can run into the next.
-  const canonical = JSON.stringify([
-    e.seq, e.tenant_id, e.timestamp, e.event_type, e.subject, e.action, e.resource, e.result,
-    e.error, e.metadata, e.trace_id, e.ip, e.user_agent, e.prev_hash,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+/** A line taken apart by its fixed layout; undefined when the layout itself was altered. */
+export interface LineParts {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  /** Whether the stored hash matches the bytes before it. */
+  intact: boolean;
+}
+
+export function parseLine(line: string): LineParts | undefined {
+  const start = LINE_START.exec(line);
+  const at = line.length - (HASH_MARK.length + 64 + 2);
+  if (start === null || at < 0 || line.slice(at, at + HASH_MARK.length) !== HASH_MARK || !line.endsWith('"}')) return undefined;
+  const prefix = line.slice(0, at);
+  const prevAt = prefix.length - (PREV_MARK.length + 64 + 1);
+  if (prevAt < 0 || prefix.slice(prevAt, prevAt + PREV_MARK.length) !== PREV_MARK || !prefix.endsWith('"')) return undefined;
+  const stored = line.slice(at + HASH_MARK.length, at + HASH_MARK.length + 64);
+  return {
+    seq: Number(start[1]),
+    prevHash: prefix.slice(prevAt + PREV_MARK.length, prefix.length - 1),
+    hash: stored,
+    intact: hash('sha256', prefix, 'hex') === stored,
+  };
 }
 
 /** Where verification starts: the genesis, or a checkpoint left by retention pruning. */

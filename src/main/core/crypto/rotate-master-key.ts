@@ -35,6 +35,8 @@ export interface RotationResult {
   readonly cipher: EnvelopeCipher;
   readonly keyVersion: number;
   readonly reencrypted: number;
+  /** Set when the rotation committed but the keychain could not be fully updated. */
+  readonly warning: string | undefined;
 }
 
 interface SecretRow {
@@ -87,9 +89,15 @@ export function rotateMasterKey(options: RotateMasterKeyOptions): RotationResult
     throw new AppError('ROTATION_FAILED', `master-key rotation failed and nothing was changed: ${reason}`, { cause });
   }
 
+  let warning: string | undefined;
   if (source === 'keychain') {
-    keychain.set(keychainAccount(installationId), encodeStoredKey(newKey));
-    keychain.delete(pendingAccount);
+    try {
+      keychain.set(keychainAccount(installationId), encodeStoredKey(newKey));
+      keychain.delete(pendingAccount);
+    } catch (error) {
+      // The data is already under the new key, which waits in the pending entry; the next start finishes the swap.
+      warning = `the data was re-encrypted, but the keychain's main entry could not be updated (${(error as Error).message}); the new key is kept in the pending entry and is used automatically at the next start`;
+    }
   }
-  return { cipher: next, keyVersion, reencrypted };
+  return { cipher: next, keyVersion, reencrypted, warning };
 }

@@ -1,7 +1,7 @@
 // The ordered list of schema migrations this version knows; the last one's version is the schema version it writes.
 import { migration0001 } from './0001-tenants-and-meta';
 import { migration0002 } from './0002-secrets';
-import { migration0003 } from './0003-audit-events';
+import { migration0003 } from './0003-audit-log';
 import type { Migration } from './types';
 
 export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
