@@ -1,0 +1,11 @@
+// A MeshConfig for tests: a temp data dir, ephemeral ports, quiet logs.
+import { randomBytes } from 'node:crypto';
+import type { MeshConfig } from '../../src/main/config';
+
+export function testMasterKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+export function testConfig(dataDir: string, overrides: Partial<MeshConfig> = {}): MeshConfig {
+  return { dataDir, host: '127.0.0.1', mcpPort: 0, apiPort: 0, masterKeyEnv: testMasterKey(), logLevel: 'silent', ...overrides };
+}

@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
+import { ipcHandlers } from '../../../../src/main/ipc/handlers';
+import { startMesh, type Mesh } from '../../../../src/main/mesh';
+import { IPC_CHANNELS, ipcContract, methodName } from '../../../../src/shared/ipc/contract';
+import { testConfig } from '../../../helpers/config';
+import { createMemoryKeychain } from '../../../helpers/memory-keychain';
+import { tempDir } from '../../../helpers/temp-dir';
+
+let mesh: Mesh | undefined;
+afterEach(async () => {
+  await mesh?.stop();
+  mesh = undefined;
+});
+
+describe('IPC dispatch over a real mesh', () => {
+  it('has a handler for every contract channel and a method name for each', () => {
+    expect(Object.keys(ipcHandlers).sort()).toEqual(Object.keys(ipcContract).sort());
+    expect(IPC_CHANNELS.map(methodName)).toContain('meshStatus');
+  });
+
+  it('returns {ok:true,value} matching the contract', async () => {
+    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain() });
+    const result = await dispatchIpc(ipcHandlers, mesh, 'mesh:status', undefined);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value).toMatchObject({ urls: mesh.urls, masterKeySource: 'env', keyVersion: 1, schemaVersion: 3 });
+  });
+
+  it('refuses input the contract does not allow, as {ok:false}', async () => {
+    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain() });
+    const result = await dispatchIpc(ipcHandlers, mesh, 'mesh:status', { sneaky: true });
+    expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+  });
+});
