@@ -22,7 +22,7 @@ async function boot(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   mesh = await startMesh(config, { logger, keychain: createOsKeychain() });
-  registerIpc(ipcHandlers, mesh, (url) => url === ownUrl);
+  registerIpc(ipcHandlers, mesh, (url) => url === ownUrl, logger);
   createMainWindow(rendererIndex, preload);
 }
 

@@ -6,7 +6,7 @@ import type { MeshConfig } from '../config';
 import { createAuditService, type AuditService } from './audit/audit-service';
 import type { AuditSink } from './audit/writer';
 import { createEnvelopeCipher, type EnvelopeCipher } from './crypto/envelope';
-import { keyCheckValue, resolveMasterKey, type MasterKey, type MasterKeySource } from './crypto/master-key';
+import { keyCheckValue, keyMatchesCheck, resolveMasterKey, type MasterKey, type MasterKeySource } from './crypto/master-key';
 import { META_KEY_CHECK, META_KEY_VERSION, rotateMasterKey, type RotationProgress, type RotationResult } from './crypto/rotate-master-key';
 import { createSecretStore, type SecretStore } from './crypto/secret-store';
 import type { Keychain } from './keychain/keychain';
@@ -56,12 +56,29 @@ interface KeyState {
 
 function readKeyState(db: Database, schemaVersion: number): KeyState {
   if (schemaVersion < 1) return { installationId: undefined, keyCheck: undefined, keyVersion: 1 };
-  const rows = db
-    .prepare("SELECT key, value FROM meta WHERE tenant_id = 'default' AND key IN (?, ?, ?)")
-    .all(META_INSTALLATION_ID, META_KEY_CHECK, META_KEY_VERSION) as { key: string; value: string }[];
-  const get = (key: string) => rows.find((r) => r.key === key)?.value;
-  const version = Number(get(META_KEY_VERSION) ?? '1');
-  return { installationId: get(META_INSTALLATION_ID), keyCheck: get(META_KEY_CHECK), keyVersion: Number.isInteger(version) && version > 0 ? version : 1 };
+  const meta = createMetaStore(db);
+  const version = Number(meta.get(META_KEY_VERSION) ?? '1');
+  return { installationId: meta.get(META_INSTALLATION_ID), keyCheck: meta.get(META_KEY_CHECK), keyVersion: Number.isInteger(version) && version > 0 ? version : 1 };
+}
+
+/**
+ * Records the installation id and key check on first run. Inside the write lock it re-reads them: if another process
+ * initialised the same data dir a moment earlier with another key, this one must not carry on with its own.
+ */
+export function recordKeyState(db: Database, installationId: string, key: Buffer, keyVersion: number): void {
+  const meta = createMetaStore(db);
+  db.transaction(() => {
+    const storedId = meta.get(META_INSTALLATION_ID);
+    const storedCheck = meta.get(META_KEY_CHECK);
+    if ((storedId !== undefined && storedId !== installationId) || (storedCheck !== undefined && !keyMatchesCheck(key, storedCheck))) {
+      throw new AppError('MASTER_KEY_WRONG', 'another process set up this data directory with a different master key at the same moment; nothing was changed. Start again');
+    }
+    if (storedId === undefined) meta.set(META_INSTALLATION_ID, installationId);
+    if (storedCheck === undefined) {
+      meta.set(META_KEY_CHECK, keyCheckValue(key));
+      meta.set(META_KEY_VERSION, String(keyVersion));
+    }
+  }).immediate();
 }
 
 export function openCore(config: MeshConfig, deps: CoreDeps): Core {
@@ -92,14 +109,11 @@ export function openCore(config: MeshConfig, deps: CoreDeps): Core {
 
   const db = storage.db;
   const meta = createMetaStore(db);
-  if (!storage.readOnly) {
-    db.transaction(() => {
-      if (meta.get(META_INSTALLATION_ID) === undefined) meta.set(META_INSTALLATION_ID, installationId);
-      if (meta.get(META_KEY_CHECK) === undefined) {
-        meta.set(META_KEY_CHECK, keyCheckValue(masterKey.key));
-        meta.set(META_KEY_VERSION, String(state.keyVersion));
-      }
-    }).immediate();
+  try {
+    if (!storage.readOnly) recordKeyState(db, installationId, masterKey.key, state.keyVersion);
+  } catch (error) {
+    storage.close();
+    throw error;
   }
 
   let cipher = createEnvelopeCipher({ masterKey: masterKey.key, keyVersion: state.keyVersion });

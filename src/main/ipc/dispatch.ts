@@ -1,5 +1,5 @@
 // Runs one IPC call from untrusted input: parse the input with the contract, call the handler, check the output, wrap {ok,value}|{ok:false,error}.
-import { AppError, isAppError } from '../../shared/errors';
+import { isAppError } from '../../shared/errors';
 import { ipcContract, type IpcChannel, type IpcResult } from '../../shared/ipc/contract';
 import type { Mesh } from '../mesh';
 import type { IpcHandlers } from './handlers';
@@ -8,7 +8,14 @@ export function isIpcChannel(value: unknown): value is IpcChannel {
   return typeof value === 'string' && Object.hasOwn(ipcContract, value);
 }
 
-export async function dispatchIpc(handlers: IpcHandlers, mesh: Mesh, channel: IpcChannel, rawInput: unknown): Promise<IpcResult<unknown>> {
+/** `onInternalError` sees what the renderer must not: the cause of an unexpected failure, for the log. */
+export async function dispatchIpc(
+  handlers: IpcHandlers,
+  mesh: Mesh,
+  channel: IpcChannel,
+  rawInput: unknown,
+  onInternalError: (error: unknown, channel: IpcChannel) => void = () => undefined,
+): Promise<IpcResult<unknown>> {
   const spec = ipcContract[channel];
   const parsed = spec.input.safeParse(rawInput);
   if (!parsed.success) {
@@ -20,8 +27,8 @@ export async function dispatchIpc(handlers: IpcHandlers, mesh: Mesh, channel: Ip
     const value = spec.output.parse(await handler(mesh, parsed.data));
     return { ok: true, value };
   } catch (error) {
-    if (isAppError(error)) return { ok: false, error: { code: error.code, message: error.httpStatus >= 500 && error.httpStatus !== 503 ? 'internal error' : error.message } };
-    const internal = new AppError('INTERNAL', 'internal error', { cause: error });
-    return { ok: false, error: { code: internal.code, message: internal.message } };
+    if (isAppError(error) && (error.httpStatus < 500 || error.httpStatus === 503)) return { ok: false, error: { code: error.code, message: error.message } };
+    onInternalError(error, channel);
+    return { ok: false, error: { code: isAppError(error) ? error.code : 'INTERNAL', message: 'internal error' } };
   }
 }

@@ -27,7 +27,18 @@ export interface CreateLoggerOptions {
 export function createLogger({ level, destination = process.stderr, pretty = false }: CreateLoggerOptions): Logger {
   const options = { level, base: { name: 'devmesh' }, redact: { paths: LOG_REDACT_PATHS, censor: REDACTED } };
   if (pretty) {
-    return pino(options, pinoPretty({ destination: destination as NodeJS.WritableStream & { fd?: number }, colorize: true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss', sync: true }));
+    // On a terminal: one short line per record (fields are for machines; they stay in the JSON form).
+    return pino(
+      options,
+      pinoPretty({
+        destination: destination as NodeJS.WritableStream & { fd?: number },
+        colorize: true,
+        translateTime: 'SYS:HH:MM:ss',
+        sync: true,
+        hideObject: true,
+        messageFormat: '{if server}[{server}] {end}{msg}{if err.message}: {err.message}{end}',
+      }),
+    );
   }
   return pino(options, destination);
 }

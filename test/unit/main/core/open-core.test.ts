@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keychainAccount, pendingKeychainAccount } from '../../../../src/main/core/crypto/master-key';
-import { openCore } from '../../../../src/main/core/open-core';
+import { openCore, recordKeyState } from '../../../../src/main/core/open-core';
+import { openStorage } from '../../../../src/main/core/storage/database';
 import { testConfig, testMasterKey } from '../../../helpers/config';
 import { createMemoryKeychain } from '../../../helpers/memory-keychain';
 import { tempDir } from '../../../helpers/temp-dir';
@@ -56,6 +57,18 @@ describe('openCore', () => {
     keychain.unavailable = 'no Secret Service';
     expect(codeOf(() => openCore(testConfig(dir, { masterKeyEnv: undefined }), { keychain }))).toBe('MASTER_KEY_UNAVAILABLE');
     expect(() => readFileSync(join(dir, 'devmesh.db'))).toThrow();
+  });
+
+  it('refuses to carry on when another process set up the same data dir with another key a moment earlier', () => {
+    const storage = openStorage({ file: join(tempDir(), 'devmesh.db') });
+    recordKeyState(storage.db, 'install-a', randomBytes(32), 1);
+    expect(codeOf(() => recordKeyState(storage.db, 'install-b', randomBytes(32), 1))).toBe('MASTER_KEY_WRONG');
+    const key = randomBytes(32);
+    const other = openStorage({ file: join(tempDir(), 'devmesh.db') });
+    recordKeyState(other.db, 'install-c', key, 1);
+    recordKeyState(other.db, 'install-c', key, 1);
+    storage.close();
+    other.close();
   });
 
   it('refuses a weak ENCRYPTION_MASTER_KEY', async () => {
