@@ -6,11 +6,34 @@ import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { AppError } from '../shared/errors';
+import { parseDuration } from '../shared/duration';
 
 export const APP_DIR_NAME = 'devmesh-console';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HttpConfig {
+  /** Host names (beyond localhost, 127.0.0.1, [::1] and DEVMESH_HOST) the servers answer to: DEVMESH_ALLOWED_HOSTS. */
+  readonly extraHosts: readonly string[];
+  /** Exact browser origins allowed to call the servers (CORS and Origin check): CORS_ALLOWED_ORIGINS. */
+  readonly allowedOrigins: readonly string[];
+  /** Largest request body in bytes: API_BODY_LIMIT. */
+  readonly bodyLimit: number;
+}
+
+export interface AuthConfig {
+  readonly accessTtlSeconds: number;
+  readonly refreshTtlSeconds: number;
+  readonly maxFailedLogins: number;
+  readonly lockoutSeconds: number;
+  /** Login attempts allowed per client IP per minute. */
+  readonly loginAttemptsPerMinute: number;
+  /** JWT_SECRET: a fixed signing key instead of the generated, rotatable one. */
+  readonly jwtSecret: Buffer | undefined;
+  /** DEVMESH_ADMIN_PASSWORD: the first admin's password (otherwise one is generated and printed once). */
+  readonly adminPassword: string | undefined;
+}
 
 export interface MeshConfig {
   readonly dataDir: string;
@@ -20,7 +43,21 @@ export interface MeshConfig {
   /** The raw ENCRYPTION_MASTER_KEY value, parsed later by core/crypto (it never leaves that module decoded). */
   readonly masterKeyEnv: string | undefined;
   readonly logLevel: LogLevel;
+  readonly http: HttpConfig;
+  readonly auth: AuthConfig;
 }
+
+export const DEFAULT_HTTP_CONFIG: HttpConfig = { extraHosts: [], allowedOrigins: [], bodyLimit: 1024 * 1024 };
+
+export const DEFAULT_AUTH_CONFIG: AuthConfig = {
+  accessTtlSeconds: 15 * 60,
+  refreshTtlSeconds: 7 * 86400,
+  maxFailedLogins: 5,
+  lockoutSeconds: 15 * 60,
+  loginAttemptsPerMinute: 10,
+  jwtSecret: undefined,
+  adminPassword: undefined,
+};
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -47,6 +84,67 @@ function portVar(name: string, fallback: number) {
       }
       return Number(value);
     });
+}
+
+function intVar(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw.trim());
+      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name}=${JSON.stringify(raw)} is not a whole number from ${min} to ${max}; e.g. ${name}=${fallback}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+function durationVar(name: string, fallback: number, min: number, max: number, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const seconds = parseDuration(raw);
+      if (seconds === undefined || seconds < min || seconds > max) {
+        ctx.addIssue({ code: 'custom', message: `${name}=${JSON.stringify(raw)} is not a duration between ${min} s and ${max} s; write it like ${name}=${example} (s, m, h, d)` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+}
+
+/** A comma-separated list whose items `problem` checks (undefined = fine). */
+function listVar(name: string, problem: (item: string) => string | undefined, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const items = (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+      for (const item of items) {
+        const why = problem(item);
+        if (why !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `${name}: ${JSON.stringify(item)} ${why}; write a comma-separated list, e.g. ${example}` });
+          return z.NEVER;
+        }
+      }
+      return items;
+    });
+}
+
+/** An exact browser origin: scheme://host[:port], nothing else; "*" would let every site in. */
+function originProblem(origin: string): string | undefined {
+  if (origin === '*' || origin === 'null') return 'would allow every site; list the exact origins instead';
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return 'is not an origin (scheme://host[:port])';
+  }
+  if (!/^https?:$/.test(url.protocol) || url.origin !== origin) return 'is not an exact origin (scheme://host[:port], no path or trailing slash)';
+  return undefined;
 }
 
 const envSchema = z.object({
@@ -79,6 +177,49 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim())),
+  DEVMESH_ALLOWED_HOSTS: listVar('DEVMESH_ALLOWED_HOSTS', (value) => (isIP(value.replace(/^\[(.*)\]$/, '$1')) !== 0 || HOSTNAME.test(value) ? undefined : 'is not a host name or IP address'), 'DEVMESH_ALLOWED_HOSTS=mesh.local,devbox'),
+  CORS_ALLOWED_ORIGINS: listVar('CORS_ALLOWED_ORIGINS', originProblem, 'CORS_ALLOWED_ORIGINS=http://localhost:5173'),
+  API_BODY_LIMIT: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return DEFAULT_HTTP_CONFIG.bodyLimit;
+      const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+      const bytes = match === null ? NaN : Number(match[1]) * ({ b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb']);
+      if (!Number.isFinite(bytes) || bytes < 1024 || bytes > 64 * 1024 * 1024) {
+        ctx.addIssue({ code: 'custom', message: `API_BODY_LIMIT=${JSON.stringify(raw)} is not a size from 1kb to 64mb; use e.g. API_BODY_LIMIT=1mb` });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  JWT_SECRET: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      const bytes = Buffer.from(raw, 'utf8');
+      if (bytes.length < 32 || new Set(bytes).size < 10) {
+        ctx.addIssue({ code: 'custom', message: 'JWT_SECRET must be at least 32 bytes of random text; generate one with JWT_SECRET=$(openssl rand -base64 32), or unset it to let the mesh generate and rotate its own key' });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  JWT_ACCESS_TTL: durationVar('JWT_ACCESS_TTL', DEFAULT_AUTH_CONFIG.accessTtlSeconds, 60, 86400, '15m'),
+  JWT_REFRESH_TTL: durationVar('JWT_REFRESH_TTL', DEFAULT_AUTH_CONFIG.refreshTtlSeconds, 300, 366 * 86400, '7d'),
+  LOGIN_MAX_FAILURES: intVar('LOGIN_MAX_FAILURES', DEFAULT_AUTH_CONFIG.maxFailedLogins, 1, 100),
+  LOGIN_LOCKOUT: durationVar('LOGIN_LOCKOUT', DEFAULT_AUTH_CONFIG.lockoutSeconds, 1, 7 * 86400, '15m'),
+  LOGIN_RATE_LIMIT: intVar('LOGIN_RATE_LIMIT', DEFAULT_AUTH_CONFIG.loginAttemptsPerMinute, 1, 10_000),
+  DEVMESH_ADMIN_PASSWORD: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      if (raw.length < 12 || Buffer.byteLength(raw) > 72) {
+        ctx.addIssue({ code: 'custom', message: 'DEVMESH_ADMIN_PASSWORD must be 12 to 72 bytes long; pick a longer passphrase, or unset it to get a generated password' });
+        return z.NEVER;
+      }
+      return raw;
+    }),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -132,6 +273,16 @@ export function loadConfig(options: LoadConfigOptions = {}): MeshConfig {
     apiPort: c.API_PORT,
     masterKeyEnv: c.ENCRYPTION_MASTER_KEY,
     logLevel: c.LOG_LEVEL,
+    http: { extraHosts: c.DEVMESH_ALLOWED_HOSTS.map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1')), allowedOrigins: c.CORS_ALLOWED_ORIGINS, bodyLimit: c.API_BODY_LIMIT },
+    auth: {
+      accessTtlSeconds: c.JWT_ACCESS_TTL,
+      refreshTtlSeconds: c.JWT_REFRESH_TTL,
+      maxFailedLogins: c.LOGIN_MAX_FAILURES,
+      lockoutSeconds: c.LOGIN_LOCKOUT,
+      loginAttemptsPerMinute: c.LOGIN_RATE_LIMIT,
+      jwtSecret: c.JWT_SECRET,
+      adminPassword: c.DEVMESH_ADMIN_PASSWORD,
+    },
   };
 }
 

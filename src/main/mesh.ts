@@ -7,6 +7,7 @@ import type { Logger } from './core/logging/logger';
 import type { AuditSink } from './core/audit/writer';
 import type { Keychain } from './core/keychain/keychain';
 import { openCore, type Core } from './core/open-core';
+import { createServices, type Services } from './core/services';
 import { ensureDataDir } from './core/storage/data-dir';
 import { acquireInstanceLock, type InstanceLock } from './core/storage/instance-lock';
 import { defaultAllowedHosts } from './servers/http/origin-guard';
@@ -19,6 +20,8 @@ export const SYSTEM_SUBJECT = 'system';
 export interface MeshDeps {
   logger: Logger;
   keychain: Keychain;
+  /** bcrypt cost for passwords; tests lower it, production keeps the default (12). */
+  passwordCost?: number;
   /** Where committed audit events are printed as JSON lines: { fd: 1 } for serve, none in the desktop app. */
   auditSink?: AuditSink;
   /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
@@ -32,7 +35,10 @@ export interface MeshUrls {
 
 export interface Mesh {
   readonly core: Core;
+  readonly services: Services;
   readonly urls: MeshUrls;
+  /** Set on the first run when the `admin` user was created; `password` only when it was generated (show it once). */
+  readonly initialAdmin: { username: string; password: string | undefined } | undefined;
   /** Closes both servers (in-flight requests finish), flushes the audit trail, closes the database, releases the lock. */
   stop(): Promise<void>;
 }
@@ -51,6 +57,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
   const paths = ensureDataDir(config.dataDir);
   const lock: InstanceLock = acquireInstanceLock(paths.lock, paths.dir);
   let core: Core | undefined;
+  let stopServices: (() => void) | undefined;
   const apps: FastifyInstance[] = [];
   try {
     core = openCore(config, {
@@ -68,13 +75,22 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       opened.audit.append({ event_type: 'master_key_created', subject: SYSTEM_SUBJECT, action: 'create', resource: 'master_key', result: 'success', metadata: { store: opened.keychain.backend } });
     }
 
-    const guard = { allowedHosts: defaultAllowedHosts(config.host), allowedOrigins: [] as string[] };
-    const mcpApp = buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...guard });
-    const apiApp = buildRestApp({ logger: logger.child({ server: 'api' }), ...guard });
-    apps.push(mcpApp, apiApp);
+    const services = createServices(opened, { auth: config.auth, passwordCost: deps.passwordCost });
+    stopServices = () => services.close();
+    const initialAdmin = await services.ensureInitialAdmin();
+
+    const version = appVersion();
+    const http = {
+      allowedHosts: [...defaultAllowedHosts(config.host), ...config.http.extraHosts],
+      allowedOrigins: config.http.allowedOrigins,
+      bodyLimit: config.http.bodyLimit,
+    };
+    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http });
+    apps.push(mcpApp);
+    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, services, version });
+    apps.push(apiApp);
     const mcp = await listen(mcpApp, { host: config.host, port: config.mcpPort, portVariable: 'MCP_PORT' });
     const api = await listen(apiApp, { host: config.host, port: config.apiPort, portVariable: 'API_PORT' });
-    const version = appVersion();
     for (const [server, url] of [['mcp', mcp], ['api', api]] as const) {
       opened.audit.append({
         event_type: 'server_started',
@@ -89,6 +105,8 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     let stopping: Promise<void> | undefined;
     return {
       core: opened,
+      services,
+      initialAdmin,
       urls: { mcp, api },
       stop() {
         stopping ??= (async () => {
@@ -98,6 +116,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
               opened.audit.append({ event_type: 'server_stopped', subject: SYSTEM_SUBJECT, action: 'stop', resource: `server:${server}`, result: 'success', metadata: { pid: process.pid } });
             }
           } finally {
+            services.close();
             try {
               await opened.close();
             } finally {
@@ -110,6 +129,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     };
   } catch (error) {
     await Promise.allSettled(apps.map((app) => app.close()));
+    stopServices?.();
     await core?.close();
     lock.release();
     throw error;

@@ -36,9 +36,15 @@ export const ERROR_REGISTRY = {
   VALIDATION_FAILED: { http: 400, rpc: RPC_INVALID_PARAMS, description: 'A field is missing, unknown or of the wrong type; the message names it.' },
   HOST_NOT_ALLOWED: { http: 421, rpc: RPC_SERVER, description: 'The Host header is not one this server answers to (DNS-rebinding protection).' },
   ORIGIN_NOT_ALLOWED: { http: 403, rpc: RPC_SERVER, description: 'The Origin header names a site that is not allowed.' },
+  AUTH_REQUIRED: { http: 401, rpc: RPC_SERVER, description: 'No credential was sent: use Authorization: Bearer <token or API key>, or X-API-Key.' },
+  AUTH_INVALID: { http: 401, rpc: RPC_SERVER, description: 'The credential is not valid (wrong, unknown, revoked, expired key, or a disabled or locked account).' },
+  AUTH_TOKEN_EXPIRED: { http: 401, rpc: RPC_SERVER, description: 'The access token has expired; get a new one with the refresh token.' },
+  FORBIDDEN: { http: 403, rpc: RPC_SERVER, description: 'The credential is valid but its role lacks the permission; the message names it.' },
   NOT_FOUND: { http: 404, rpc: RPC_SERVER, description: 'No such route or resource.' },
+  CONFLICT: { http: 409, rpc: RPC_SERVER, description: 'The resource already exists or changed meanwhile (e.g. a username that is taken).' },
   PAYLOAD_TOO_LARGE: { http: 413, rpc: RPC_INVALID_PARAMS, description: 'The request body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: RPC_INVALID_PARAMS, description: 'The request body has a content type this route does not accept.' },
+  RATE_LIMITED: { http: 429, rpc: RPC_SERVER, description: 'Too many requests; retry after the number of seconds in Retry-After.' },
   INTERNAL: { http: 500, rpc: RPC_INTERNAL, description: 'An unexpected error; details are in the server log under the trace id.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectOneCleanLine, runCli, startServe, type RunningServe } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
+import { LATEST_SCHEMA_VERSION } from '../../src/main/core/storage/migrations/index';
 
 const running: RunningServe[] = [];
 afterEach(async () => {
@@ -51,9 +52,9 @@ describe('devmesh doctor', () => {
     const { code, report } = await doctor({ ...env, ...ports });
     expect(code).toBe(0);
     expect(check(report, 'data dir')).toMatchObject({ status: 'ok' });
-    expect(check(report, 'database').detail).toMatch(/schema 3 of 3, integrity ok/);
+    expect(check(report, 'database').detail).toMatch(new RegExp(`schema ${LATEST_SCHEMA_VERSION} of ${LATEST_SCHEMA_VERSION}, integrity ok`));
     expect(check(report, 'master key').detail).toMatch(/ENCRYPTION_MASTER_KEY; matches the stored key check/);
-    expect(check(report, 'audit chain').detail).toMatch(/2 events verified/);
+    expect(check(report, 'audit chain').detail).toMatch(/3 events verified/);
     expect(check(report, 'instance').detail).toContain(`pid ${s.child.pid}`);
     expect(check(report, 'API_PORT').detail).toMatch(/served by the running mesh/);
   });

@@ -63,14 +63,20 @@ describe('devmesh serve', () => {
     expect(await stopped(s)).toBe(0);
     const { stdout } = s.output();
     const events = stdout.split('\n').filter((l) => l.includes('audit_event')).map((l) => JSON.parse(l) as { event_type: string; resource: string });
-    expect(events.map((e) => `${e.event_type} ${e.resource}`)).toEqual(['server_started server:mcp', 'server_started server:api', 'server_stopped server:mcp', 'server_stopped server:api']);
+    expect(events.map((e) => `${e.event_type} ${e.resource}`)).toEqual([
+      'user_created user:admin', // first run: the initial admin
+      'server_started server:mcp',
+      'server_started server:api',
+      'server_stopped server:mcp',
+      'server_stopped server:api',
+    ]);
     expect(existsSync(join(dataDir, 'devmesh.lock'))).toBe(false);
 
     // Everything appended before the clean shutdown is on disk, and the chain holds.
     const storage = openStorage({ file: join(dataDir, 'devmesh.db'), readOnly: true });
     const verify = createAuditService({ db: storage.db }).verify();
     storage.close();
-    expect(verify).toEqual({ ok: true, checked: 4, first_bad_seq: null });
+    expect(verify).toEqual({ ok: true, checked: 5, first_bad_seq: null });
   });
 
   it('shuts down gracefully on SIGTERM too, and starts again on the same data', async () => {

@@ -2,6 +2,10 @@
 import { Command } from 'commander';
 import { appVersion } from '../mesh';
 import { doctorCommand } from './doctor';
+import { registerKeyCommands } from './keys';
+import { rotateJwtKeyCommand } from './rotate-jwt-key';
+import { registerTenantCommands } from './tenants';
+import { registerUserCommands } from './users';
 import { rotateMasterKeyCommand } from './rotate-master-key';
 import { action } from './run';
 import { serveCommand } from './serve';
@@ -15,7 +19,8 @@ export function buildProgram(): Command {
       'after',
       `
 Configuration comes from the environment and ./.env: DEVMESH_DATA_DIR, DEVMESH_HOST (127.0.0.1),
-MCP_PORT (8080), API_PORT (8081), ENCRYPTION_MASTER_KEY (only where no OS keychain exists), LOG_LEVEL (info).`,
+MCP_PORT (8080), API_PORT (8081), ENCRYPTION_MASTER_KEY (only where no OS keychain exists), LOG_LEVEL (info);
+see README.md for the rest (CORS_ALLOWED_ORIGINS, JWT_*, LOGIN_*, DEVMESH_ADMIN_PASSWORD...).`,
     );
 
   program
@@ -34,6 +39,12 @@ MCP_PORT (8080), API_PORT (8081), ENCRYPTION_MASTER_KEY (only where no OS keycha
     .description('re-encrypt every secret under a new master key (stop `serve` first)')
     .option('--new-key-stdin', 'read the new key (base64 or hex, 32+ bytes) from standard input instead of generating one')
     .action(action(rotateMasterKeyCommand));
+
+  program.command('rotate-jwt-key').description('rotate the JWT signing key (old tokens stay valid until they expire, never longer)').action(rotateJwtKeyCommand);
+
+  registerUserCommands(program);
+  registerKeyCommands(program);
+  registerTenantCommands(program);
 
   return program;
 }

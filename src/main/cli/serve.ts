@@ -61,6 +61,15 @@ export async function serveCommand(): Promise<void> {
     stop(mesh);
     return;
   }
+  if (mesh.initialAdmin !== undefined) {
+    const { username, password } = mesh.initialAdmin;
+    // Printed once, on the terminal's error stream (not the log, not stdout's audit stream).
+    process.stderr.write(
+      password === undefined
+        ? `\nFirst run: created user "${username}" with the password from DEVMESH_ADMIN_PASSWORD.\n\n`
+        : `\nFirst run: created user "${username}" with password\n\n    ${password}\n\nIt is shown only this once: store it now (change it with \`devmesh users reset-password ${username} --password-stdin\`).\n\n`,
+    );
+  }
   const startupMs = Math.round(process.uptime() * 1000);
   logger.info(
     { mcp_url: mesh.urls.mcp, api_url: mesh.urls.api, data_dir: config.dataDir, master_key: mesh.core.masterKeySource, startup_ms: startupMs },

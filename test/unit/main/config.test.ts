@@ -28,8 +28,27 @@ describe('loadConfig', () => {
   });
 
   it('reads every documented variable', () => {
-    const config = load({ DEVMESH_DATA_DIR: '/srv/mesh', DEVMESH_HOST: 'localhost', MCP_PORT: '9000', API_PORT: '9001', ENCRYPTION_MASTER_KEY: ' abc ', LOG_LEVEL: 'DEBUG' });
-    expect(config).toEqual({ dataDir: '/srv/mesh', host: 'localhost', mcpPort: 9000, apiPort: 9001, masterKeyEnv: 'abc', logLevel: 'debug' });
+    const config = load({
+      DEVMESH_DATA_DIR: '/srv/mesh', DEVMESH_HOST: 'localhost', MCP_PORT: '9000', API_PORT: '9001', ENCRYPTION_MASTER_KEY: ' abc ', LOG_LEVEL: 'DEBUG',
+      DEVMESH_ALLOWED_HOSTS: 'mesh.local, [::1]', CORS_ALLOWED_ORIGINS: 'http://localhost:5173,https://console.example', API_BODY_LIMIT: '2mb',
+      JWT_SECRET: 'x'.repeat(20) + 'abcdefghijklmnop', JWT_ACCESS_TTL: '10m', JWT_REFRESH_TTL: '2d', LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT: '1h', LOGIN_RATE_LIMIT: '20',
+      DEVMESH_ADMIN_PASSWORD: 'a long admin passphrase',
+    });
+    expect(config).toMatchObject({ dataDir: '/srv/mesh', host: 'localhost', mcpPort: 9000, apiPort: 9001, masterKeyEnv: 'abc', logLevel: 'debug' });
+    expect(config.http).toEqual({ extraHosts: ['mesh.local', '::1'], allowedOrigins: ['http://localhost:5173', 'https://console.example'], bodyLimit: 2 * 1024 * 1024 });
+    expect(config.auth).toMatchObject({ accessTtlSeconds: 600, refreshTtlSeconds: 2 * 86400, maxFailedLogins: 3, lockoutSeconds: 3600, loginAttemptsPerMinute: 20, adminPassword: 'a long admin passphrase' });
+    expect(config.auth.jwtSecret?.length).toBe(36);
+  });
+
+  it('refuses a wildcard or malformed CORS origin, a weak JWT_SECRET and a short admin password', () => {
+    expect(messageOf(() => load({ CORS_ALLOWED_ORIGINS: '*' }))).toMatch(/CORS_ALLOWED_ORIGINS: "\*" would allow every site/);
+    expect(messageOf(() => load({ CORS_ALLOWED_ORIGINS: 'http://localhost:5173/' }))).toMatch(/not an exact origin/);
+    expect(messageOf(() => load({ CORS_ALLOWED_ORIGINS: 'localhost' }))).toMatch(/not an (exact )?origin/);
+    expect(messageOf(() => load({ JWT_SECRET: 'short' }))).toMatch(/JWT_SECRET must be at least 32 bytes/);
+    expect(messageOf(() => load({ JWT_SECRET: 'a'.repeat(40) }))).toMatch(/JWT_SECRET/);
+    expect(messageOf(() => load({ DEVMESH_ADMIN_PASSWORD: 'admin' }))).toMatch(/DEVMESH_ADMIN_PASSWORD must be 12/);
+    expect(messageOf(() => load({ JWT_ACCESS_TTL: 'forever' }))).toMatch(/JWT_ACCESS_TTL="forever" is not a duration/);
+    expect(messageOf(() => load({ API_BODY_LIMIT: '10gb' }))).toMatch(/API_BODY_LIMIT/);
   });
 
   it('names the variable and the fix for a bad port', () => {

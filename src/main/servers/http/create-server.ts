@@ -1,8 +1,11 @@
-// The Fastify base both servers share: trace ids, Host/Origin guard, the error shape and GET /health. Routes are added by each server.
+// The Fastify base both servers share, in order: trace id, Host/Origin guard, CORS, security headers, body limit, schema compilers, error shape, GET /health.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../core/logging/logger';
 import { registerErrorHandling } from './error-handler';
 import { registerOriginGuard } from './origin-guard';
+import { installSchemaCompilers } from './schemas';
 import { TRACE_HEADER, traceIdFrom } from './trace-id';
 
 export interface HttpServerOptions {
@@ -11,6 +14,8 @@ export interface HttpServerOptions {
   allowedOrigins: readonly string[];
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** HSTS is only meaningful (and only sent) over TLS. */
+  tls?: boolean;
 }
 
 const healthSchema = {
@@ -24,7 +29,10 @@ const healthSchema = {
   },
 } as const;
 
-export function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024 }: HttpServerOptions): FastifyInstance {
+/** Browsers must not use what we send for anything but reading JSON. */
+const PERMISSIONS_POLICY = 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), microphone=(), payment=(), usb=(), interest-cohort=()';
+
+export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls = false }: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // Per-request info lines cost throughput and add nothing the audit trail and metrics do not already say.
@@ -39,8 +47,34 @@ export function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLim
     void reply.header(TRACE_HEADER, request.id);
   });
   registerOriginGuard(app, { allowedHosts, allowedOrigins });
+  // Exact origins only, and no credentials: tokens travel in headers, never cookies, so "*" never meets credentials.
+  await app.register(cors, {
+    origin: allowedOrigins.length === 0 ? false : [...allowedOrigins],
+    credentials: false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'traceparent'],
+    exposedHeaders: [TRACE_HEADER, 'Mcp-Session-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'WWW-Authenticate'],
+    maxAge: 600,
+  });
+  await app.register(helmet, {
+    global: true,
+    // An API answers with JSON: nothing in a response may load, run, frame or be framed.
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.header('permissions-policy', PERMISSIONS_POLICY);
+  });
+  // JSON only: a text/plain body is 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+  installSchemaCompilers(app);
   registerErrorHandling(app);
 
-  app.get('/health', { schema: healthSchema }, async () => ({ status: 'ok' as const }));
+  app.get('/health', { schema: healthSchema, config: { public: true } }, async () => ({ status: 'ok' as const }));
   return app;
 }

@@ -32,12 +32,28 @@ export function classify(error: unknown): { code: ErrorCode; status: number; mes
   return { code: 'INTERNAL', status: 500, message: 'internal error' };
 }
 
+/** Headers some errors must carry: a Bearer challenge on 401, retry hints on 429. */
+function errorHeaders(code: ErrorCode, error: unknown): Record<string, string> {
+  if (code === 'AUTH_REQUIRED') return { 'www-authenticate': 'Bearer realm="devmesh"' };
+  if (code === 'AUTH_INVALID' || code === 'AUTH_TOKEN_EXPIRED') return { 'www-authenticate': 'Bearer realm="devmesh", error="invalid_token"' };
+  if (code === 'RATE_LIMITED' && error instanceof AppError && error.details !== undefined) {
+    const d = error.details as { retryAfterSeconds?: number; limit?: number; remaining?: number; resetSeconds?: number };
+    return {
+      'retry-after': String(Math.max(1, d.retryAfterSeconds ?? 1)),
+      ...(d.limit === undefined ? {} : { 'ratelimit-limit': String(d.limit) }),
+      'ratelimit-remaining': String(d.remaining ?? 0),
+      ...(d.resetSeconds === undefined ? {} : { 'ratelimit-reset': String(d.resetSeconds) }),
+    };
+  }
+  return {};
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const { code, status, message } = classify(error);
     if (status >= 500) request.log.error({ err: error, trace_id: request.id }, 'request failed');
     else request.log.debug({ code, trace_id: request.id }, message);
-    void reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message, request.id));
+    void reply.code(status).headers(errorHeaders(code, error)).type('application/json; charset=utf-8').send(errorBody(code, message, request.id));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('application/json; charset=utf-8').send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, request.id));

@@ -4,6 +4,6 @@ import { createHttpServer, type HttpServerOptions } from '../http/create-server'
 
 export type McpAppOptions = HttpServerOptions;
 
-export function buildMcpApp(options: McpAppOptions): FastifyInstance {
+export function buildMcpApp(options: McpAppOptions): Promise<FastifyInstance> {
   return createHttpServer(options);
 }

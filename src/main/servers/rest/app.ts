@@ -1,9 +1,33 @@
-// The REST API server (default 127.0.0.1:8081). Issue-by-issue it gains /api/v1 routes; today it serves /health behind the shared guards.
+// The REST API (default 127.0.0.1:8081): the shared HTTP base, then authentication and authorization hooks, the OpenAPI generator and the /api/v1 routes.
+import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../core/services';
+import { registerAccessHooks } from '../http/access-hooks';
 import { createHttpServer, type HttpServerOptions } from '../http/create-server';
+import { registerApiKeyRoutes } from './routes/api-keys';
+import { registerAuthRoutes } from './routes/auth';
+import { registerContextRoutes } from './routes/contexts';
+import { registerMetaRoutes } from './routes/meta';
 
-export type RestAppOptions = HttpServerOptions;
+export interface RestAppOptions extends HttpServerOptions {
+  services: Services;
+  version: string;
+}
 
-export function buildRestApp(options: RestAppOptions): FastifyInstance {
-  return createHttpServer(options);
+export async function buildRestApp({ services, version, ...http }: RestAppOptions): Promise<FastifyInstance> {
+  const app = await createHttpServer(http);
+  registerAccessHooks(app, services);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Developer Mesh Console REST API', version, description: 'Every route but /health and /api/v1/auth/* needs Authorization: Bearer <access token or API key> (or X-API-Key).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'JWT access token or dmk_ API key' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  registerAuthRoutes(app, services);
+  registerApiKeyRoutes(app, services);
+  registerContextRoutes(app, services);
+  registerMetaRoutes(app, services);
+  return app;
 }

@@ -5,6 +5,7 @@ import { ipcHandlers } from '../../../../src/main/ipc/handlers';
 import { startMesh, type Mesh } from '../../../../src/main/mesh';
 import { IPC_CHANNELS, ipcContract, methodName } from '../../../../src/shared/ipc/contract';
 import { testConfig } from '../../../helpers/config';
+import { LATEST_SCHEMA_VERSION } from '../../../../src/main/core/storage/migrations/index';
 import { createMemoryKeychain } from '../../../helpers/memory-keychain';
 import { tempDir } from '../../../helpers/temp-dir';
 
@@ -21,15 +22,15 @@ describe('IPC dispatch over a real mesh', () => {
   });
 
   it('returns {ok:true,value} matching the contract', async () => {
-    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain() });
+    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
     const result = await dispatchIpc(ipcHandlers, mesh, 'mesh:status', undefined);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value).toMatchObject({ urls: mesh.urls, masterKeySource: 'env', keyVersion: 1, schemaVersion: 3 });
+    expect(result.value).toMatchObject({ urls: mesh.urls, masterKeySource: 'env', keyVersion: 1, schemaVersion: LATEST_SCHEMA_VERSION });
   });
 
   it('refuses input the contract does not allow, as {ok:false}', async () => {
-    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain() });
+    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
     const result = await dispatchIpc(ipcHandlers, mesh, 'mesh:status', { sneaky: true });
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });

@@ -2,8 +2,10 @@
 import { migration0001 } from './0001-tenants-and-meta';
 import { migration0002 } from './0002-secrets';
 import { migration0003 } from './0003-audit-log';
+import { migration0004 } from './0004-identities';
+import { migration0005 } from './0005-contexts';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

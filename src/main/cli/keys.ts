@@ -1,0 +1,58 @@
+// `devmesh keys create|list|revoke`: API keys from the shell; `create` prints only the raw key, so `$(devmesh keys create ...)` works.
+import type { Command } from 'commander';
+import { parseDuration } from '../../shared/duration';
+import { AppError } from '../../shared/errors';
+import { apiKeyDto } from '../core/auth/api-key-service';
+import { action } from './run';
+import { printTable, withServices } from './with-services';
+
+export function registerKeyCommands(program: Command): void {
+  const keys = program.command('keys').description('manage API keys for agents, scripts and tools');
+
+  keys
+    .command('create')
+    .description('create an API key and print it (shown once: store it now)')
+    .requiredOption('--name <name>', 'what the key is for, e.g. "claude-code on laptop"')
+    .requiredOption('--role <role>', 'admin, user, viewer (or a custom role)')
+    .option('--expires-in <duration>', 'lifetime such as 30d, 12h (default: no expiry)')
+    .option('--tenant <name>', 'tenant of the key (default: the default tenant)')
+    .action(action(async (options: { name: string; role: string; expiresIn?: string; tenant?: string }) => {
+      const expiresIn = options.expiresIn === undefined ? undefined : parseDuration(options.expiresIn);
+      if (options.expiresIn !== undefined && (expiresIn === undefined || expiresIn < 60)) {
+        throw new AppError('VALIDATION_FAILED', `--expires-in ${JSON.stringify(options.expiresIn)} is not a duration of at least a minute; write e.g. 30d, 12h, 90m`);
+      }
+      if (options.name.trim() === '' || options.name.length > 100) throw new AppError('VALIDATION_FAILED', '--name must be 1 to 100 characters');
+      await withServices((services, operator) => {
+        if (!services.authorizer.hasRole(options.role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(options.role)} does not exist; use one of ${services.authorizer.roles().join(', ')}`);
+        const tenantId = options.tenant === undefined ? operator.tenantId : services.tenants.require(options.tenant).id;
+        const { record, key } = services.apiKeys.create({ name: options.name, role: options.role, tenantId, ownerId: null, createdBy: operator.subject, expiresInSeconds: expiresIn });
+        services.core.audit.append({ event_type: 'api_key_created', subject: operator.subject, action: 'create', resource: `api_key:${record.id}`, result: 'success', tenant_id: tenantId, metadata: { name: record.name, role: record.role, expires_at: record.expires_at } });
+        process.stdout.write(`${key}\n`);
+        if (process.stdout.isTTY) process.stderr.write(`API key ${record.id} (${record.role}) created. This is the only time it is shown: store it now.\n`);
+      });
+    }));
+
+  keys
+    .command('list')
+    .description('list API keys (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(action(async (options: { json?: boolean }) => {
+      await withServices((services) => {
+        const rows = services.apiKeys.list({}).map((k) => ({ ...apiKeyDto(k), status: k.revoked_at !== null ? 'revoked' : k.expires_at !== null && k.expires_at <= new Date().toISOString() ? 'expired' : 'active' }));
+        printTable(rows, ['id', 'name', 'role', 'tenant', 'status', 'owner', 'expires_at', 'last_used_at'], options.json === true);
+      });
+    }));
+
+  keys
+    .command('revoke <id>')
+    .description('revoke an API key: refused from its very next request')
+    .action(action(async (id: string) => {
+      await withServices((services, operator) => {
+        const key = services.apiKeys.get(id);
+        if (key === undefined) throw new AppError('NOT_FOUND', `no API key ${id}; see \`devmesh keys list\``);
+        services.apiKeys.revoke(id);
+        services.core.audit.append({ event_type: 'api_key_revoked', subject: operator.subject, action: 'revoke', resource: `api_key:${id}`, result: 'success', tenant_id: key.tenant_id, metadata: { name: key.name, role: key.role } });
+        process.stdout.write(`revoked ${id} (${key.name})\n`);
+      });
+    }));
+}

@@ -1,0 +1,202 @@
+// Contexts: agents' shared, tenant-scoped memory (a named list of role/content items) with SQLite FTS5 search.
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type {
+  AppendItemRequest,
+  ContextDto,
+  ContextItemDto,
+  ContextSummaryDto,
+  CreateContextRequest,
+  UpdateContextRequest,
+} from '../../../shared/api/contexts';
+import { AppError } from '../../../shared/errors';
+
+export interface ContextPage {
+  contexts: (ContextSummaryDto & { snippet?: string })[];
+  next_cursor: string | null;
+}
+
+export interface ContextService {
+  create(tenantId: string, actor: string, input: CreateContextRequest): ContextSummaryDto;
+  get(tenantId: string, id: string): ContextDto;
+  list(tenantId: string, options?: { q?: string | undefined; limit?: number | undefined; cursor?: string | undefined }): ContextPage;
+  update(tenantId: string, actor: string, id: string, patch: UpdateContextRequest): ContextSummaryDto;
+  append(tenantId: string, actor: string, id: string, item: AppendItemRequest): ContextItemDto;
+  delete(tenantId: string, id: string): void;
+}
+
+interface ContextRow {
+  seq: number;
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  item_count: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface ItemRow {
+  id: number;
+  role: ContextItemDto['role'];
+  content: string;
+  metadata: string;
+  created_by: string;
+  created_at: string;
+}
+
+const SUMMARY = 'seq, id, name, description, metadata, item_count, created_by, created_at, updated_at';
+const DEFAULT_LIMIT = 50;
+/** Search looks at the best this many matching documents (contexts and items). */
+const MAX_SEARCH_HITS = 2000;
+
+function summary(row: ContextRow): ContextSummaryDto {
+  const { seq: _seq, metadata, ...rest } = row;
+  return { ...rest, metadata: JSON.parse(metadata) as Record<string, unknown> };
+}
+
+function item(row: ItemRow): ContextItemDto {
+  return { ...row, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
+}
+
+/** Turns free text into an FTS5 query of quoted terms (all must match, the last as a prefix): no syntax errors, no operator injection. */
+export function ftsQuery(text: string): string | undefined {
+  const terms = text.match(/[\p{L}\p{N}_]+/gu);
+  if (terms === null) return undefined;
+  return terms.slice(0, 16).map((t, i, all) => `"${t}"${i === all.length - 1 ? '*' : ''}`).join(' ');
+}
+
+function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): unknown[] {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parts)) return parts;
+  } catch {
+    // fall through
+  }
+  throw new AppError('VALIDATION_FAILED', 'cursor is not one this server issued; pass next_cursor from the previous page');
+}
+
+export function createContextService({ db, now = () => new Date() }: { db: Database; now?: () => Date }): ContextService {
+  const selectOne = db.prepare<[string, string], ContextRow>(`SELECT ${SUMMARY} FROM contexts WHERE tenant_id = ? AND id = ?`);
+  const selectItems = db.prepare<[string, string], ItemRow>('SELECT id, role, content, metadata, created_by, created_at FROM context_items WHERE tenant_id = ? AND context_id = ? ORDER BY id');
+  const insertDoc = db.prepare('INSERT INTO contexts_fts (rowid, tenant_id, context_id, item_id, text) VALUES (?, ?, ?, ?, ?)');
+  const deleteDoc = db.prepare('DELETE FROM contexts_fts WHERE rowid = ?');
+
+  /** A context's own search document has the negated seq of its row as rowid; items use their (positive) ids. */
+  function indexContext(row: { seq: number; id: string; name: string; description: string }, tenantId: string): void {
+    deleteDoc.run(-row.seq);
+    insertDoc.run(-row.seq, tenantId, row.id, null, `${row.name}\n${row.description}`);
+  }
+
+  function require(tenantId: string, id: string): ContextRow {
+    // Another tenant's context is indistinguishable from a missing one.
+    const row = selectOne.get(tenantId, id);
+    if (row === undefined) throw new AppError('NOT_FOUND', `no context ${id}`);
+    return row;
+  }
+
+  return {
+    create(tenantId, actor, input) {
+      const id = randomUUID();
+      const at = now().toISOString();
+      return db.transaction(() => {
+        db.prepare('INSERT INTO contexts (id, tenant_id, name, description, metadata, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          id, tenantId, input.name, input.description ?? '', JSON.stringify(input.metadata ?? {}), actor, at, at,
+        );
+        const row = require(tenantId, id);
+        indexContext(row, tenantId);
+        return summary(row);
+      })();
+    },
+
+    get(tenantId, id) {
+      const row = require(tenantId, id);
+      return { ...summary(row), items: selectItems.all(tenantId, id).map(item) };
+    },
+
+    list(tenantId, { q, limit = DEFAULT_LIMIT, cursor } = {}) {
+      if (q !== undefined) {
+        const match = ftsQuery(q);
+        if (match === undefined) return { contexts: [], next_cursor: null };
+        const offset = cursor === undefined ? 0 : Number(decodeCursor(cursor)[0]);
+        if (!Number.isInteger(offset) || offset < 0) throw new AppError('VALIDATION_FAILED', 'cursor is not one this server issued');
+        // Best match per context, best contexts first (snippet() cannot run under GROUP BY, so dedupe here).
+        const hits = db
+          .prepare<[string, string, number], { context_id: string; snippet: string }>(
+            "SELECT context_id, snippet(contexts_fts, 3, '', '', '…', 16) AS snippet FROM contexts_fts WHERE contexts_fts MATCH ? AND tenant_id = ? ORDER BY rank LIMIT ?",
+          )
+          .all(match, tenantId, MAX_SEARCH_HITS);
+        const best = new Map<string, string>();
+        for (const hit of hits) if (!best.has(hit.context_id)) best.set(hit.context_id, hit.snippet);
+        const ids = [...best.keys()].slice(offset, offset + limit + 1);
+        const rows = ids.length === 0 ? [] : (db.prepare(`SELECT ${SUMMARY} FROM contexts WHERE tenant_id = ? AND id IN (${ids.map(() => '?').join(', ')})`).all(tenantId, ...ids) as ContextRow[]);
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        const ordered = ids.map((id) => byId.get(id)).filter((r): r is ContextRow => r !== undefined);
+        const more = ordered.length > limit;
+        return {
+          contexts: ordered.slice(0, limit).map((row) => ({ ...summary(row), snippet: best.get(row.id) ?? '' })),
+          next_cursor: more ? encodeCursor([offset + limit]) : null,
+        };
+      }
+      const params: (string | number)[] = [tenantId];
+      let where = 'tenant_id = ?';
+      if (cursor !== undefined) {
+        const [updatedAt, id] = decodeCursor(cursor);
+        if (typeof updatedAt !== 'string' || typeof id !== 'string') throw new AppError('VALIDATION_FAILED', 'cursor is not one this server issued');
+        where += ' AND (updated_at < ? OR (updated_at = ? AND id < ?))';
+        params.push(updatedAt, updatedAt, id);
+      }
+      const rows = db.prepare(`SELECT ${SUMMARY} FROM contexts WHERE ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`).all(...params, limit + 1) as ContextRow[];
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { contexts: page.map(summary), next_cursor: more && last !== undefined ? encodeCursor([last.updated_at, last.id]) : null };
+    },
+
+    update(tenantId, _actor, id, patch) {
+      if (patch.name === undefined && patch.description === undefined && patch.metadata === undefined) {
+        throw new AppError('VALIDATION_FAILED', 'nothing to change: give at least one of name, description, metadata');
+      }
+      return db.transaction(() => {
+        const row = require(tenantId, id);
+        const next = {
+          name: patch.name ?? row.name,
+          description: patch.description ?? row.description,
+          metadata: patch.metadata === undefined ? row.metadata : JSON.stringify(patch.metadata),
+        };
+        db.prepare('UPDATE contexts SET name = ?, description = ?, metadata = ?, updated_at = ? WHERE tenant_id = ? AND id = ?').run(next.name, next.description, next.metadata, now().toISOString(), tenantId, id);
+        const updated = require(tenantId, id);
+        indexContext(updated, tenantId);
+        return summary(updated);
+      })();
+    },
+
+    append(tenantId, actor, id, input) {
+      return db.transaction(() => {
+        require(tenantId, id);
+        const at = now().toISOString();
+        const result = db
+          .prepare('INSERT INTO context_items (tenant_id, context_id, role, content, metadata, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(tenantId, id, input.role, input.content, JSON.stringify(input.metadata ?? {}), actor, at);
+        const itemId = Number(result.lastInsertRowid);
+        insertDoc.run(itemId, tenantId, id, itemId, input.content);
+        db.prepare('UPDATE contexts SET item_count = item_count + 1, updated_at = ? WHERE tenant_id = ? AND id = ?').run(at, tenantId, id);
+        return item(db.prepare<[number], ItemRow>('SELECT id, role, content, metadata, created_by, created_at FROM context_items WHERE id = ?').get(itemId) as ItemRow);
+      })();
+    },
+
+    delete(tenantId, id) {
+      db.transaction(() => {
+        const row = require(tenantId, id);
+        for (const itemId of db.prepare('SELECT id FROM context_items WHERE context_id = ?').pluck().all(id) as number[]) deleteDoc.run(itemId);
+        deleteDoc.run(-row.seq);
+        db.prepare('DELETE FROM contexts WHERE tenant_id = ? AND id = ?').run(tenantId, id);
+      })();
+    },
+  };
+}

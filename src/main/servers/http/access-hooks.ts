@@ -1,0 +1,79 @@
+// Authentication and authorization for both servers: every route is public by declaration or names the permission it needs; nothing is reachable by omission.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService, Credentials } from '../../core/auth/auth-service';
+import type { Principal, RequestContext } from '../../core/auth/principal';
+import type { AccessControl } from '../../core/rbac/access-control';
+import type { Need } from '../../core/rbac/permissions';
+import { AppError } from '../../../shared/errors';
+
+/** What a route declares in its `config`: exactly one of these. */
+export interface RouteAccess {
+  /** Reachable without a credential (health, login, refresh). */
+  public?: boolean;
+  /** The permission the caller needs, or 'authenticated' for any valid credential. */
+  permission?: Need | 'authenticated';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+    permission?: Need | 'authenticated';
+  }
+}
+
+export function requestContext(request: FastifyRequest): RequestContext {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined, traceId: request.id };
+}
+
+/** Credentials from Authorization: Bearer … or X-API-Key; never from the query string. */
+export function credentialsOf(request: FastifyRequest): Credentials {
+  const authorization = request.headers.authorization;
+  let bearer: string | undefined;
+  if (typeof authorization === 'string' && authorization !== '') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match === null) throw new AppError('AUTH_INVALID', 'unsupported Authorization header: use Authorization: Bearer <access token or API key>');
+    bearer = match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return { bearer, apiKey: typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined };
+}
+
+/** The authenticated principal of a request that passed the authentication hook. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === undefined) throw new AppError('AUTH_REQUIRED', 'authentication required');
+  return request.principal;
+}
+
+export function registerAccessHooks(app: FastifyInstance, { auth, access }: { auth: AuthService; access: AccessControl }): void {
+  app.decorateRequest('principal', undefined);
+
+  // A route that declares neither public nor a permission is a programming error, caught at start-up.
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as RouteAccess;
+    if (config.public !== true && config.permission === undefined) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares neither config.public nor config.permission`);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config as RouteAccess | undefined;
+    // Unknown routes fall through to the 404 handler; public routes need no credential.
+    if (request.routeOptions.url === undefined || config?.public === true || request.method === 'OPTIONS') return;
+    // Authenticated responses are per-caller: no cache may keep them.
+    void reply.header('cache-control', 'no-store');
+    request.principal = await auth.authenticate(credentialsOf(request), requestContext(request));
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const config = request.routeOptions.config as RouteAccess | undefined;
+    const permission = config?.permission;
+    if (permission === undefined || permission === 'authenticated') return;
+    const params = request.params as { id?: unknown } | undefined;
+    const target = typeof params?.id === 'string' ? `${permission.resource}:${params.id}` : undefined;
+    access.require(principalOf(request), permission, requestContext(request), target);
+  });
+}
