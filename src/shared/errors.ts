@@ -61,16 +61,20 @@ export class AppError extends Error {
   override readonly name = 'AppError';
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  /** What Fastify (and other Node HTTP code) reads if an AppError reaches its default handler; Fastify also writes it. */
+  statusCode: number;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details;
+    this.statusCode = ERROR_REGISTRY[code].http;
   }
 
   get httpStatus(): number {
     return ERROR_REGISTRY[this.code].http;
   }
+
 
   get rpcCode(): number {
     return ERROR_REGISTRY[this.code].rpc;

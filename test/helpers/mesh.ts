@@ -39,7 +39,8 @@ export interface ApiResponse {
 
 export async function startTestMesh(overrides: Partial<MeshConfig> = {}): Promise<TestMesh> {
   const base = testConfig(tempDir());
-  const config: MeshConfig = { ...base, ...overrides, auth: { ...base.auth, adminPassword: ADMIN_PASSWORD, ...overrides.auth } };
+  const auth = { ...base.auth, ...overrides.auth };
+  const config: MeshConfig = { ...base, ...overrides, auth: { ...auth, adminPassword: auth.adminPassword ?? ADMIN_PASSWORD } };
   const mesh = await startMesh(config, { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: TEST_PASSWORD_COST });
   running.push(mesh);
   const api = mesh.urls.api;

@@ -1,8 +1,7 @@
 // `devmesh keys create|list|revoke`: API keys from the shell; `create` prints only the raw key, so `$(devmesh keys create ...)` works.
 import type { Command } from 'commander';
-import { parseDuration } from '../../shared/duration';
 import { AppError } from '../../shared/errors';
-import { apiKeyDto } from '../core/auth/api-key-service';
+import { apiKeyDto, keyLifetimeSeconds } from '../core/auth/api-key-service';
 import { action } from './run';
 import { printTable, withServices } from './with-services';
 
@@ -17,10 +16,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--expires-in <duration>', 'lifetime such as 30d, 12h (default: no expiry)')
     .option('--tenant <name>', 'tenant of the key (default: the default tenant)')
     .action(action(async (options: { name: string; role: string; expiresIn?: string; tenant?: string }) => {
-      const expiresIn = options.expiresIn === undefined ? undefined : parseDuration(options.expiresIn);
-      if (options.expiresIn !== undefined && (expiresIn === undefined || expiresIn < 60)) {
-        throw new AppError('VALIDATION_FAILED', `--expires-in ${JSON.stringify(options.expiresIn)} is not a duration of at least a minute; write e.g. 30d, 12h, 90m`);
-      }
+      const expiresIn = options.expiresIn === undefined ? undefined : keyLifetimeSeconds(options.expiresIn, '--expires-in');
       if (options.name.trim() === '' || options.name.length > 100) throw new AppError('VALIDATION_FAILED', '--name must be 1 to 100 characters');
       await withServices((services, operator) => {
         if (!services.authorizer.hasRole(options.role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(options.role)} does not exist; use one of ${services.authorizer.roles().join(', ')}`);

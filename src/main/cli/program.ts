@@ -40,7 +40,7 @@ see README.md for the rest (CORS_ALLOWED_ORIGINS, JWT_*, LOGIN_*, DEVMESH_ADMIN_
     .option('--new-key-stdin', 'read the new key (base64 or hex, 32+ bytes) from standard input instead of generating one')
     .action(action(rotateMasterKeyCommand));
 
-  program.command('rotate-jwt-key').description('rotate the JWT signing key (old tokens stay valid until they expire, never longer)').action(rotateJwtKeyCommand);
+  program.command('rotate-jwt-key').description("rotate the JWT signing key (the previous key's tokens stay valid until they expire, never longer)").action(rotateJwtKeyCommand);
 
   registerUserCommands(program);
   registerKeyCommands(program);

@@ -11,8 +11,8 @@ function requirePasswordFlag(passwordStdin: boolean | undefined): void {
   if (passwordStdin !== true) throw new AppError('VALIDATION_FAILED', 'the password is never taken from the command line: add --password-stdin and pipe it in (or type it at the prompt)');
 }
 
-function audit(services: Services, operator: Principal, event_type: string, username: string, metadata: Record<string, unknown>): void {
-  services.core.audit.append({ event_type, subject: operator.subject, action: event_type.replace(/^user_/, ''), resource: `user:${username}`, result: 'success', metadata });
+function audit(services: Services, operator: Principal, event_type: string, user: { username: string; tenant_id: string }, metadata: Record<string, unknown>): void {
+  services.core.audit.append({ event_type, subject: operator.subject, action: event_type.replace(/^user_/, ''), resource: `user:${user.username}`, result: 'success', tenant_id: user.tenant_id, metadata });
 }
 
 export function registerUserCommands(program: Command): void {
@@ -30,7 +30,7 @@ export function registerUserCommands(program: Command): void {
       await withServices(async (services, operator) => {
         const tenantId = options.tenant === undefined ? undefined : services.tenants.require(options.tenant).id;
         const user = await services.users.create({ username, password, role: options.role, tenantId });
-        audit(services, operator, 'user_created', user.username, { role: user.role, tenant: user.tenant_id });
+        audit(services, operator, 'user_created', user, { role: user.role, tenant: user.tenant_id });
         process.stdout.write(`created user ${user.username} (role ${user.role}, tenant ${user.tenant_id})\n`);
       });
     }));
@@ -53,7 +53,7 @@ export function registerUserCommands(program: Command): void {
       await withServices((services, operator) => {
         const before = services.users.require(username);
         const after = services.users.setRole(before.id, role);
-        audit(services, operator, 'user_role_changed', username, { before: before.role, after: after.role });
+        audit(services, operator, 'user_role_changed', after, { before: before.role, after: after.role });
         process.stdout.write(`${username}: role ${before.role} -> ${after.role}\n`);
       });
     }));
@@ -69,7 +69,7 @@ export function registerUserCommands(program: Command): void {
         const user = services.users.require(username);
         await services.users.resetPassword(user.id, password);
         const ended = services.refreshTokens.revokeAllForUser(user.id);
-        audit(services, operator, 'user_password_reset', username, { sessions_ended: ended });
+        audit(services, operator, 'user_password_reset', user, { sessions_ended: ended });
         process.stdout.write(`${username}: password reset; ${ended} session${ended === 1 ? '' : 's'} ended\n`);
       });
     }));
@@ -83,7 +83,7 @@ export function registerUserCommands(program: Command): void {
           const user = services.users.require(username);
           services.users.setDisabled(user.id, disabled);
           const ended = disabled ? services.refreshTokens.revokeAllForUser(user.id) : 0;
-          audit(services, operator, disabled ? 'user_disabled' : 'user_enabled', username, disabled ? { sessions_ended: ended } : {});
+          audit(services, operator, disabled ? 'user_disabled' : 'user_enabled', user, disabled ? { sessions_ended: ended } : {});
           process.stdout.write(`${username}: ${disabled ? 'disabled' : 'enabled'}\n`);
         });
       }));

@@ -55,6 +55,7 @@ export function createServices(core: Core, { auth: config, passwordCost = BCRYPT
   const buckets = createMemoryBucketStore();
   const authService = createAuthService({
     users,
+    roleWithin: (inner, outer) => authorizer.roleWithin(inner, outer),
     apiKeys,
     jwt,
     refreshTokens,

@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { isoTimestamp, roleName } from './common';
 
-/** "30d", "12h", "90m", "3600s" or a number of seconds; at most ten years. */
+/** "30d", "12h", "90m", "3600s" or a number of seconds; between a minute and ten years (the service checks the string form's range). */
 export const durationSchema = z.union([
   z.number().int().min(60).max(10 * 366 * 86400),
-  z.string().regex(/^\d{1,6}[smhd]$/, 'a duration like 30d, 12h, 90m or 3600s'),
+  z.string().regex(/^\d{1,6}[smhd]?$/, 'a duration like 30d, 12h, 90m or 3600s'),
 ]);
 
 export const apiKeySchema = z.strictObject({

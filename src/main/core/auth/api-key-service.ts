@@ -1,7 +1,9 @@
 // API keys: dmk_<id>_<secret> with a 256-bit secret, stored as a peppered HMAC, looked up by id; revocation is read on every use.
 import type { Database } from 'better-sqlite3';
 import type { ApiKeyDto } from '../../../shared/api/api-keys';
+import { parseDuration } from '../../../shared/duration';
 import { AppError } from '../../../shared/errors';
+import { writeTransaction } from '../storage/database';
 import { keyedHash, newOpaqueToken, parseOpaqueToken, sameHash } from './tokens';
 
 export interface ApiKeyRecord {
@@ -29,6 +31,18 @@ export interface ApiKeyService {
   authenticate(raw: string): ApiKeyRecord | undefined;
   /** Writes buffered last-used times (they are kept in memory so a request costs no database write). */
   flushLastUsed(): void;
+}
+
+export const MIN_KEY_LIFETIME_SECONDS = 60;
+export const MAX_KEY_LIFETIME_SECONDS = 10 * 366 * 86400;
+
+/** "30d", "12h" or seconds, between a minute and ten years; VALIDATION_FAILED naming `field` otherwise. */
+export function keyLifetimeSeconds(value: string | number, field: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined || seconds < MIN_KEY_LIFETIME_SECONDS || seconds > MAX_KEY_LIFETIME_SECONDS) {
+    throw new AppError('VALIDATION_FAILED', `${field} ${JSON.stringify(value)} must be a duration from 1 minute to 10 years, like 30d, 12h or 90m`);
+  }
+  return seconds;
 }
 
 /** A key as the API and CLI show it: never its hash, never its secret. */
@@ -112,9 +126,9 @@ export function createApiKeyService({ db, pepper, now = () => new Date() }: ApiK
       const update = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)');
       const entries = [...lastUsed];
       lastUsed.clear();
-      db.transaction(() => {
+      writeTransaction(db, () => {
         for (const [id, at] of entries) update.run(at, id, at);
-      })();
+      });
     },
   };
 }

@@ -29,6 +29,8 @@ export interface AuthService {
 
 export interface AuthServiceDeps {
   users: UserService;
+  /** Whether `inner` grants nothing beyond `outer` (the authorizer's roleWithin). */
+  roleWithin: (inner: string, outer: string) => boolean;
   apiKeys: ApiKeyService;
   jwt: JwtService;
   refreshTokens: RefreshTokenService;
@@ -44,7 +46,7 @@ export interface AuthServiceDeps {
 const INVALID_LOGIN = 'invalid username or password';
 
 export function createAuthService(deps: AuthServiceDeps): AuthService {
-  const { users, apiKeys, jwt, refreshTokens, audit, buckets, lockout, loginRule, now = () => new Date() } = deps;
+  const { users, roleWithin, apiKeys, jwt, refreshTokens, audit, buckets, lockout, loginRule, now = () => new Date() } = deps;
 
   function record(event: { event_type: string; subject: string; action: string; resource: string; result: 'success' | 'failure' | 'denied'; tenant_id?: string; error?: string; metadata?: Record<string, unknown> }, ctx: RequestContext): void {
     audit.append({ ...event, ...auditContext(ctx) });
@@ -132,7 +134,12 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       if (raw.startsWith('dmk_')) {
         const key = apiKeys.authenticate(raw);
         if (key === undefined) throw invalidCredential('api_key', 'unknown_revoked_or_expired', ctx);
-        if (key.owner_id !== null && users.byId(key.owner_id)?.disabled === true) throw invalidCredential('api_key', 'owner_disabled', ctx);
+        if (key.owner_id !== null) {
+          const owner = users.byId(key.owner_id);
+          if (owner === undefined || owner.disabled) throw invalidCredential('api_key', 'owner_disabled', ctx);
+          // A key never outranks its owner: after a demotion, keys made with the old rights stop working.
+          if (!roleWithin(key.role, owner.role)) throw invalidCredential('api_key', 'owner_role_reduced', ctx);
+        }
         return { subject: `key:${key.id}`, kind: 'api_key', tenantId: key.tenant_id, role: key.role, userId: key.owner_id, keyId: key.id, authMethod: 'api_key' };
       }
       let claims;

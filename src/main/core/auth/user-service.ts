@@ -132,10 +132,13 @@ export function createUserService({ db, authorizer, now = () => new Date(), pass
     },
     setRole(id, role) {
       requireRole(role);
-      const user = byIdOrThrow(id);
-      if (role !== 'admin') guardLastAdmin(user, 'demoted');
-      db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ?').run(role, stamp(), id);
-      return publicUser(byIdOrThrow(id));
+      // Check and change under one write lock: two processes demoting two admins at once cannot leave none.
+      return db.transaction(() => {
+        const user = byIdOrThrow(id);
+        if (role !== 'admin') guardLastAdmin(user, 'demoted');
+        db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ?').run(role, stamp(), id);
+        return publicUser(byIdOrThrow(id));
+      }).immediate();
     },
     async resetPassword(id, password) {
       byIdOrThrow(id);
@@ -145,10 +148,12 @@ export function createUserService({ db, authorizer, now = () => new Date(), pass
       return publicUser(byIdOrThrow(id));
     },
     setDisabled(id, disabled) {
-      const user = byIdOrThrow(id);
-      if (disabled) guardLastAdmin(user, 'disabled');
-      db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, stamp(), id);
-      return publicUser(byIdOrThrow(id));
+      return db.transaction(() => {
+        const user = byIdOrThrow(id);
+        if (disabled) guardLastAdmin(user, 'disabled');
+        db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, stamp(), id);
+        return publicUser(byIdOrThrow(id));
+      }).immediate();
     },
     recordFailedLogin(id, { maxFailures, lockoutSeconds }) {
       const at = now();

@@ -10,6 +10,7 @@ import type {
   UpdateContextRequest,
 } from '../../../shared/api/contexts';
 import { AppError } from '../../../shared/errors';
+import { writeTransaction } from '../storage/database';
 
 export interface ContextPage {
   contexts: (ContextSummaryDto & { snippet?: string })[];
@@ -48,8 +49,6 @@ interface ItemRow {
 
 const SUMMARY = 'seq, id, name, description, metadata, item_count, created_by, created_at, updated_at';
 const DEFAULT_LIMIT = 50;
-/** Search looks at the best this many matching documents (contexts and items). */
-const MAX_SEARCH_HITS = 2000;
 
 function summary(row: ContextRow): ContextSummaryDto {
   const { seq: _seq, metadata, ...rest } = row;
@@ -62,7 +61,8 @@ function item(row: ItemRow): ContextItemDto {
 
 /** Turns free text into an FTS5 query of quoted terms (all must match, the last as a prefix): no syntax errors, no operator injection. */
 export function ftsQuery(text: string): string | undefined {
-  const terms = text.match(/[\p{L}\p{N}_]+/gu);
+  // NFC first, and combining marks count as part of a word: "résumé" pasted in decomposed form is still one word.
+  const terms = text.normalize('NFC').match(/[\p{L}\p{M}\p{N}_]+/gu);
   if (terms === null) return undefined;
   return terms.slice(0, 16).map((t, i, all) => `"${t}"${i === all.length - 1 ? '*' : ''}`).join(' ');
 }
@@ -94,8 +94,8 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
   }
 
   function require(tenantId: string, id: string): ContextRow {
-    // Another tenant's context is indistinguishable from a missing one.
-    const row = selectOne.get(tenantId, id);
+    // Another tenant's context is indistinguishable from a missing one. Ids are stored lower-case; UUIDs compare case-free.
+    const row = selectOne.get(tenantId, id.toLowerCase());
     if (row === undefined) throw new AppError('NOT_FOUND', `no context ${id}`);
     return row;
   }
@@ -104,19 +104,19 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
     create(tenantId, actor, input) {
       const id = randomUUID();
       const at = now().toISOString();
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         db.prepare('INSERT INTO contexts (id, tenant_id, name, description, metadata, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
           id, tenantId, input.name, input.description ?? '', JSON.stringify(input.metadata ?? {}), actor, at, at,
         );
         const row = require(tenantId, id);
         indexContext(row, tenantId);
         return summary(row);
-      })();
+      });
     },
 
     get(tenantId, id) {
       const row = require(tenantId, id);
-      return { ...summary(row), items: selectItems.all(tenantId, id).map(item) };
+      return { ...summary(row), items: selectItems.all(tenantId, row.id).map(item) };
     },
 
     list(tenantId, { q, limit = DEFAULT_LIMIT, cursor } = {}) {
@@ -125,21 +125,22 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
         if (match === undefined) return { contexts: [], next_cursor: null };
         const offset = cursor === undefined ? 0 : Number(decodeCursor(cursor)[0]);
         if (!Number.isInteger(offset) || offset < 0) throw new AppError('VALIDATION_FAILED', 'cursor is not one this server issued');
-        // Best match per context, best contexts first (snippet() cannot run under GROUP BY, so dedupe here).
-        const hits = db
-          .prepare<[string, string, number], { context_id: string; snippet: string }>(
-            "SELECT context_id, snippet(contexts_fts, 3, '', '', '…', 16) AS snippet FROM contexts_fts WHERE contexts_fts MATCH ? AND tenant_id = ? ORDER BY rank LIMIT ?",
+        // Best match per context, best contexts first; snippet() cannot run under GROUP BY, so it is fetched per row shown.
+        const ranked = db
+          .prepare<[string, string, number, number], { context_id: string }>(
+            'SELECT context_id, min(rank) AS best FROM contexts_fts WHERE contexts_fts MATCH ? AND tenant_id = ? GROUP BY context_id ORDER BY best, context_id LIMIT ? OFFSET ?',
           )
-          .all(match, tenantId, MAX_SEARCH_HITS);
-        const best = new Map<string, string>();
-        for (const hit of hits) if (!best.has(hit.context_id)) best.set(hit.context_id, hit.snippet);
-        const ids = [...best.keys()].slice(offset, offset + limit + 1);
+          .all(match, tenantId, limit + 1, offset);
+        const ids = ranked.map((r) => r.context_id);
         const rows = ids.length === 0 ? [] : (db.prepare(`SELECT ${SUMMARY} FROM contexts WHERE tenant_id = ? AND id IN (${ids.map(() => '?').join(', ')})`).all(tenantId, ...ids) as ContextRow[]);
         const byId = new Map(rows.map((r) => [r.id, r]));
         const ordered = ids.map((id) => byId.get(id)).filter((r): r is ContextRow => r !== undefined);
+        const snippet = db.prepare<[string, string, string], { snippet: string }>(
+          "SELECT snippet(contexts_fts, 3, '', '', '…', 16) AS snippet FROM contexts_fts WHERE contexts_fts MATCH ? AND tenant_id = ? AND context_id = ? ORDER BY rank LIMIT 1",
+        );
         const more = ordered.length > limit;
         return {
-          contexts: ordered.slice(0, limit).map((row) => ({ ...summary(row), snippet: best.get(row.id) ?? '' })),
+          contexts: ordered.slice(0, limit).map((row) => ({ ...summary(row), snippet: (snippet.get(match, tenantId, row.id)?.snippet ?? '').trim() })),
           next_cursor: more ? encodeCursor([offset + limit]) : null,
         };
       }
@@ -162,41 +163,41 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
       if (patch.name === undefined && patch.description === undefined && patch.metadata === undefined) {
         throw new AppError('VALIDATION_FAILED', 'nothing to change: give at least one of name, description, metadata');
       }
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const row = require(tenantId, id);
         const next = {
           name: patch.name ?? row.name,
           description: patch.description ?? row.description,
           metadata: patch.metadata === undefined ? row.metadata : JSON.stringify(patch.metadata),
         };
-        db.prepare('UPDATE contexts SET name = ?, description = ?, metadata = ?, updated_at = ? WHERE tenant_id = ? AND id = ?').run(next.name, next.description, next.metadata, now().toISOString(), tenantId, id);
-        const updated = require(tenantId, id);
+        db.prepare('UPDATE contexts SET name = ?, description = ?, metadata = ?, updated_at = ? WHERE seq = ?').run(next.name, next.description, next.metadata, now().toISOString(), row.seq);
+        const updated = require(tenantId, row.id);
         indexContext(updated, tenantId);
         return summary(updated);
-      })();
+      });
     },
 
     append(tenantId, actor, id, input) {
-      return db.transaction(() => {
-        require(tenantId, id);
+      return writeTransaction(db, () => {
+        const row = require(tenantId, id);
         const at = now().toISOString();
         const result = db
           .prepare('INSERT INTO context_items (tenant_id, context_id, role, content, metadata, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(tenantId, id, input.role, input.content, JSON.stringify(input.metadata ?? {}), actor, at);
+          .run(tenantId, row.id, input.role, input.content, JSON.stringify(input.metadata ?? {}), actor, at);
         const itemId = Number(result.lastInsertRowid);
-        insertDoc.run(itemId, tenantId, id, itemId, input.content);
-        db.prepare('UPDATE contexts SET item_count = item_count + 1, updated_at = ? WHERE tenant_id = ? AND id = ?').run(at, tenantId, id);
+        insertDoc.run(itemId, tenantId, row.id, itemId, input.content);
+        db.prepare('UPDATE contexts SET item_count = item_count + 1, updated_at = ? WHERE seq = ?').run(at, row.seq);
         return item(db.prepare<[number], ItemRow>('SELECT id, role, content, metadata, created_by, created_at FROM context_items WHERE id = ?').get(itemId) as ItemRow);
-      })();
+      });
     },
 
     delete(tenantId, id) {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         const row = require(tenantId, id);
-        for (const itemId of db.prepare('SELECT id FROM context_items WHERE context_id = ?').pluck().all(id) as number[]) deleteDoc.run(itemId);
+        for (const itemId of db.prepare('SELECT id FROM context_items WHERE context_id = ?').pluck().all(row.id) as number[]) deleteDoc.run(itemId);
         deleteDoc.run(-row.seq);
-        db.prepare('DELETE FROM contexts WHERE tenant_id = ? AND id = ?').run(tenantId, id);
-      })();
+        db.prepare('DELETE FROM contexts WHERE seq = ?').run(row.seq);
+      });
     },
   };
 }

@@ -162,3 +162,12 @@ export function openStorage(options: OpenStorageOptions): Storage {
     throw error;
   }
 }
+
+/**
+ * Runs `work` in a transaction that takes the write lock up front (BEGIN IMMEDIATE). With WAL and a second writer (the
+ * audit thread, a CLI process), a deferred transaction that reads and then writes fails at once with SQLITE_BUSY
+ * when another commit lands in between; an immediate one waits for the lock under the busy timeout instead.
+ */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  return db.transaction(work).immediate();
+}

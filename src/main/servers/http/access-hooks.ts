@@ -61,14 +61,16 @@ export function registerAccessHooks(app: FastifyInstance, { auth, access }: { au
 
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config as RouteAccess | undefined;
+    // Answers are per caller, and login's carry tokens: no cache may keep any of them.
+    void reply.header('cache-control', 'no-store');
     // Unknown routes fall through to the 404 handler; public routes need no credential.
     if (request.routeOptions.url === undefined || config?.public === true || request.method === 'OPTIONS') return;
-    // Authenticated responses are per-caller: no cache may keep them.
-    void reply.header('cache-control', 'no-store');
     request.principal = await auth.authenticate(credentialsOf(request), requestContext(request));
   });
 
-  app.addHook('preHandler', async (request) => {
+  // preValidation: decided after authentication and before the body is validated, so a caller without the permission
+  // learns nothing about the schema from a 400.
+  app.addHook('preValidation', async (request) => {
     const config = request.routeOptions.config as RouteAccess | undefined;
     const permission = config?.permission;
     if (permission === undefined || permission === 'authenticated') return;

@@ -3,8 +3,8 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../core/logging/logger';
-import { registerErrorHandling } from './error-handler';
-import { registerOriginGuard } from './origin-guard';
+import { frameworkErrorHandler, registerErrorHandling } from './error-handler';
+import { hostCheck, registerOriginGuard } from './origin-guard';
 import { installSchemaCompilers } from './schemas';
 import { TRACE_HEADER, traceIdFrom } from './trace-id';
 
@@ -29,10 +29,10 @@ const healthSchema = {
   },
 } as const;
 
-/** Browsers must not use what we send for anything but reading JSON. */
-const PERMISSIONS_POLICY = 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), microphone=(), payment=(), usb=(), interest-cohort=()';
+import { PERMISSIONS_POLICY } from './security-headers';
 
 export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls = false }: HttpServerOptions): Promise<FastifyInstance> {
+  const hostAllowed = hostCheck(allowedHosts);
   const app = Fastify({
     loggerInstance: logger,
     // Per-request info lines cost throughput and add nothing the audit trail and metrics do not already say.
@@ -41,21 +41,16 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Requests Fastify rejects before any hook (malformed URL, over-long parameter) still get our shape and headers.
+    frameworkErrors: frameworkErrorHandler(hostAllowed),
   }) as unknown as FastifyInstance;
 
+  // Before any plugin adds routes: a route keeps the error handler that was set when it was registered.
+  registerErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(TRACE_HEADER, request.id);
   });
-  registerOriginGuard(app, { allowedHosts, allowedOrigins });
-  // Exact origins only, and no credentials: tokens travel in headers, never cookies, so "*" never meets credentials.
-  await app.register(cors, {
-    origin: allowedOrigins.length === 0 ? false : [...allowedOrigins],
-    credentials: false,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'traceparent'],
-    exposedHeaders: [TRACE_HEADER, 'Mcp-Session-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'WWW-Authenticate'],
-    maxAge: 600,
-  });
+  // Headers first, so that refusals (421, 403) carry them too.
   await app.register(helmet, {
     global: true,
     // An API answers with JSON: nothing in a response may load, run, frame or be framed.
@@ -70,10 +65,19 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
   app.addHook('onRequest', async (_request, reply) => {
     void reply.header('permissions-policy', PERMISSIONS_POLICY);
   });
+  registerOriginGuard(app, { hostAllowed, allowedHosts, allowedOrigins });
+  // Exact origins only, and no credentials: tokens travel in headers, never cookies, so "*" never meets credentials.
+  await app.register(cors, {
+    origin: allowedOrigins.length === 0 ? false : [...allowedOrigins],
+    credentials: false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'traceparent'],
+    exposedHeaders: [TRACE_HEADER, 'Mcp-Session-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'WWW-Authenticate'],
+    maxAge: 600,
+  });
   // JSON only: a text/plain body is 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   installSchemaCompilers(app);
-  registerErrorHandling(app);
 
   app.get('/health', { schema: healthSchema, config: { public: true } }, async () => ({ status: 'ok' as const }));
   return app;

@@ -1,5 +1,7 @@
 // Every failure leaves as {"error":{"code","message","trace_id"}}; 5xx bodies never carry internals (they go to the log under the trace id).
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BASELINE_SECURITY_HEADERS } from './security-headers';
+import { TRACE_HEADER, traceIdFrom } from './trace-id';
 import { AppError, type ErrorBody, type ErrorCode, ERROR_REGISTRY } from '../../../shared/errors';
 
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -58,4 +60,28 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).type('application/json; charset=utf-8').send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, request.id));
   });
+}
+
+/**
+ * Fastify answers some malformed requests itself, before any hook (a URL that does not decode, an over-long path
+ * parameter). Those answers get the same shape, trace id and headers as every other, and a foreign Host still a 421.
+ */
+export function frameworkErrorHandler(hostAllowed: (host: string | undefined) => boolean) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const traceId = typeof request.id === 'string' && request.id !== '' ? request.id : traceIdFrom(request.raw);
+    const host = request.headers.host;
+    const [code, status, message]: [ErrorCode, number, string] = !hostAllowed(host)
+      ? ['HOST_NOT_ALLOWED', 421, `this server does not answer to host ${JSON.stringify(host ?? '')}`]
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH' || error.statusCode === 414
+        ? ['NOT_FOUND', 404, 'no such resource (a path parameter is too long)']
+        : error.statusCode !== undefined && error.statusCode < 500
+          ? ['BAD_REQUEST', 400, 'the request URL is malformed']
+          : ['INTERNAL', 500, 'internal error'];
+    if (status >= 500) request.log.error({ err: error, trace_id: traceId }, 'request failed before routing');
+    void reply
+      .code(status)
+      .headers({ ...BASELINE_SECURITY_HEADERS, [TRACE_HEADER]: traceId })
+      .type('application/json; charset=utf-8')
+      .send(errorBody(code, message, traceId));
+  };
 }

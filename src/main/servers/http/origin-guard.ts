@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../shared/errors';
 
 export interface OriginGuardOptions {
-  /** Host names (without port) this server answers to. */
+  hostAllowed: (hostHeader: string | undefined) => boolean;
+  /** Host names (without port) this server answers to, for the message. */
   allowedHosts: readonly string[];
   /** Exact origins (scheme://host[:port]) browsers may call from; empty means none. */
   allowedOrigins: readonly string[];
@@ -28,15 +29,24 @@ export function hostName(hostHeader: string): string | undefined {
   return plain === null ? undefined : plain[1];
 }
 
-export function registerOriginGuard(app: FastifyInstance, { allowedHosts, allowedOrigins }: OriginGuardOptions): void {
+/** A predicate over the raw Host header: true only for a well-formed header naming one of `allowedHosts`. */
+export function hostCheck(allowedHosts: readonly string[]): (hostHeader: string | undefined) => boolean {
   const hosts = new Set(allowedHosts.map((h) => h.toLowerCase()));
+  return (hostHeader) => {
+    const name = typeof hostHeader === 'string' ? hostName(hostHeader) : undefined;
+    return name !== undefined && hosts.has(name);
+  };
+}
+
+export function hostNotAllowed(hostHeader: string | undefined, allowedHosts: readonly string[]): AppError {
+  return new AppError('HOST_NOT_ALLOWED', `this server does not answer to host ${JSON.stringify(hostHeader ?? '')}; use one of ${allowedHosts.join(', ')}`);
+}
+
+export function registerOriginGuard(app: FastifyInstance, { hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): void {
   const origins = new Set(allowedOrigins);
   app.addHook('onRequest', async (request) => {
     const host = request.headers.host;
-    const name = typeof host === 'string' ? hostName(host) : undefined;
-    if (name === undefined || !hosts.has(name)) {
-      throw new AppError('HOST_NOT_ALLOWED', `this server does not answer to host ${JSON.stringify(host ?? '')}; use one of ${[...hosts].join(', ')}`);
-    }
+    if (!hostAllowed(host)) throw hostNotAllowed(host, allowedHosts);
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} are not allowed`);

@@ -71,6 +71,13 @@ export function describeValidationError(error: ErrorObject, dataVar: string): st
       return `missing field "${field}" in ${where}`;
     case 'type':
       return field === dataVar ? `${where} must be ${(error.params as { type: string }).type}` : `field "${field}" in ${where} must be ${(error.params as { type: string }).type}`;
+    case 'pattern':
+    case 'format': {
+      // A regex in an error message helps nobody: name the format when the schema has one.
+      const format = (error.parentSchema as { format?: string } | undefined)?.format ?? (error.keyword === 'format' ? (error.params as { format: string }).format : undefined);
+      const expected = format === undefined ? 'is not in the expected format' : `must be a ${format === 'uuid' ? 'UUID' : format}`;
+      return field === dataVar ? `${where} ${expected}` : `field "${field}" in ${where} ${expected}`;
+    }
     default:
       return field === dataVar ? `${where} ${error.message ?? 'is invalid'}` : `field "${field}" in ${where} ${error.message ?? 'is invalid'}`;
   }
@@ -81,8 +88,8 @@ export function describeValidationError(error: ErrorObject, dataVar: string): st
  * which are text on the wire, are coerced. Neither removes unknown properties: they are an error, never dropped.
  */
 export function installSchemaCompilers(app: FastifyInstance): void {
-  const strict = addFormats.default(new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false, strict: false }));
-  const coercing = addFormats.default(new Ajv({ allErrors: false, coerceTypes: true, useDefaults: false, removeAdditional: false, strict: false }));
+  const strict = addFormats.default(new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false, strict: false, verbose: true }));
+  const coercing = addFormats.default(new Ajv({ allErrors: false, coerceTypes: true, useDefaults: false, removeAdditional: false, strict: false, verbose: true }));
   const compiler: FastifySchemaCompiler<JsonSchema> = ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' || httpPart === 'headers' ? strict : coercing;
     return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<JsonSchema>>;

@@ -1,9 +1,8 @@
 // /api/v1/api-keys: users manage their own keys, holders of api_keys:manage manage all; nobody creates a key stronger than themselves.
 import type { FastifyInstance } from 'fastify';
 import { apiKeyIdParam, apiKeyListSchema, createApiKeyRequestSchema, createdApiKeySchema, type CreateApiKeyRequest } from '../../../../shared/api/api-keys';
-import { parseDuration } from '../../../../shared/duration';
 import { AppError } from '../../../../shared/errors';
-import { apiKeyDto, type ApiKeyRecord } from '../../../core/auth/api-key-service';
+import { apiKeyDto, keyLifetimeSeconds, type ApiKeyRecord } from '../../../core/auth/api-key-service';
 import { auditContext, type Principal } from '../../../core/auth/principal';
 import type { Services } from '../../../core/services';
 import { principalOf, requestContext } from '../../http/access-hooks';
@@ -42,8 +41,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, { apiKeys, access, au
         core.audit.append({ event_type: 'api_key_created', subject: p.subject, action: 'create', resource: 'api_keys', result: 'denied', tenant_id: p.tenantId, error: 'role exceeds creator', metadata: { requested_role: body.role, creator_role: p.role }, ...auditContext(ctx) });
         throw new AppError('FORBIDDEN', `cannot create a key with role ${body.role}: it grants permissions your role ${p.role} does not have`);
       }
-      const expiresIn = body.expires_in === undefined ? undefined : parseDuration(body.expires_in);
-      if (body.expires_in !== undefined && expiresIn === undefined) throw new AppError('VALIDATION_FAILED', 'expires_in must be a duration like 30d, 12h or a number of seconds');
+      const expiresIn = body.expires_in === undefined ? undefined : keyLifetimeSeconds(body.expires_in, 'expires_in');
       const { record, key } = apiKeys.create({ name: body.name, role: body.role, tenantId: p.tenantId, ownerId: p.userId, createdBy: p.subject, expiresInSeconds: expiresIn });
       core.audit.append({ event_type: 'api_key_created', subject: p.subject, action: 'create', resource: `api_key:${record.id}`, result: 'success', tenant_id: p.tenantId, metadata: { name: record.name, role: record.role, expires_at: record.expires_at }, ...auditContext(ctx) });
       return reply.code(201).send({ ...apiKeyDto(record), key });

@@ -1,0 +1,432 @@
+// REST API throughput: an authenticated GET /api/v1/contexts/:id (Host check, authentication, authorization, audit) with a JWT and with an API key, versus a bare Fastify route returning the same JSON.
+// Each server runs in its own child process (this file again, with --serve-mesh, --serve-bare or --serve-bare-reads), so autocannon's load in this process does not share the server's event loop.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isDeepStrictEqual } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type autocannon from 'autocannon';
+import type { Database } from 'better-sqlite3';
+import type { BenchResult } from './result';
+import { median, round } from './stats';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+const CONNECTIONS = 50;
+const ROUND_SECONDS = 8;
+const WARMUP_SECONDS = 3;
+const ROUNDS = 3;
+const TARGET_RATIO = 0.8;
+const READY_TIMEOUT_MS = 60_000;
+const REPORT_TIMEOUT_MS = 120_000;
+const EXIT_TIMEOUT_MS = 20_000;
+/** Set to a directory to write .cpuprofile files of every server (one subdirectory each; the main thread's file ends in .0.<seq>.cpuprofile). */
+const PROFILE_ENV = 'BENCH_REST_CPU_PROF';
+
+const ADMIN_PASSWORD = 'admin password for the rest bench';
+/** The lowest bcrypt cost bcryptjs accepts: only the one login pays it, requests never do. */
+const PASSWORD_COST = 4;
+const AUTHZ_MARKER = '"event_type":"authz_decision"';
+const ITEMS = [
+  { role: 'user', content: 'List what must pass before we tag the release.', metadata: { source: 'cli' } },
+  { role: 'assistant', content: 'Unit and integration tests, the lint, the audit chain check on a copy of a real database, and the packaging dry run.', metadata: { model: 'local', tokens: 31 } },
+  { role: 'system', content: 'Owner: release bot. Due before Friday.', metadata: {} },
+] as const;
+
+/** bare: a constant body; bare_reads: the same two SQLite reads as the mesh, nothing else (informational); jwt, api_key: the mesh. */
+type Target = 'bare' | 'bare_reads' | 'jwt' | 'api_key';
+const TARGETS: readonly Target[] = ['bare', 'bare_reads', 'jwt', 'api_key'];
+type MeshTarget = Extract<Target, 'jwt' | 'api_key'>;
+const isMesh = (target: Target): target is MeshTarget => target === 'jwt' || target === 'api_key';
+
+/** The mesh child's ready line. */
+interface MeshReady {
+  url: string;
+  path: string;
+  /** The mesh's SQLite file, which the bare_reads server reads too. */
+  dbFile: string;
+  jwt: string;
+  apiKey: string;
+  authzEvents: number;
+  auditEvents: number;
+}
+
+/** The bare child's ready line. */
+interface BareReady {
+  url: string;
+}
+
+/** The mesh child's answer to `report`: the audit trail after the load. */
+interface AuditReport {
+  ok: boolean;
+  checked: number;
+  authzEvents: number;
+  reason?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child processes (servers under test)
+// ---------------------------------------------------------------------------------------------------------------
+
+function writeLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Counts authz_decision events in the stored trail (one per authorized request). */
+function countAuthzEvents(db: Database): number {
+  let count = 0;
+  for (const row of db.prepare('SELECT lines FROM audit_batches').iterate() as IterableIterator<{ lines: string }>) {
+    let from = row.lines.indexOf(AUTHZ_MARKER);
+    while (from !== -1) {
+      count += 1;
+      from = row.lines.indexOf(AUTHZ_MARKER, from + AUTHZ_MARKER.length);
+    }
+  }
+  return count;
+}
+
+/**
+ * The mesh as `devmesh serve` runs it (writer thread committing the audit trail and printing each line, here to
+ * /dev/null, since stdout carries this protocol), on a temp data dir with an in-memory keychain, plus one context with
+ * a few items, an admin JWT and an admin API key. On stdin it answers `cpu` with process.cpuUsage() (all threads) and
+ * `report` with the audit trail's state; SIGTERM (or stdin closing) stops it.
+ */
+async function serveMesh(dataDir: string): Promise<void> {
+  const [{ default: pino }, { startMesh }, { testConfig }, { createMemoryKeychain }] = await Promise.all([
+    import('pino'),
+    import('../src/main/mesh'),
+    import('../test/helpers/config'),
+    import('../test/helpers/memory-keychain'),
+  ]);
+  const base = testConfig(dataDir);
+  const config = { ...base, auth: { ...base.auth, adminPassword: ADMIN_PASSWORD } };
+  const devNull = openSync('/dev/null', 'w');
+  const mesh = await startMesh(config, { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: PASSWORD_COST, auditSink: { fd: devNull } });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    mesh.stop().then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`mesh stop failed: ${String(error)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', stop);
+
+  const { contexts, auth, apiKeys } = mesh.services;
+  const context = contexts.create('default', 'user:admin', {
+    name: 'release checklist',
+    description: 'What the agents agreed to check before tagging 0.2.0',
+    metadata: { project: 'devmesh', labels: ['release', 'qa'], priority: 2 },
+  });
+  for (const item of ITEMS) contexts.append('default', 'user:admin', context.id, { ...item, metadata: { ...item.metadata } });
+  const tokens = await auth.login({ username: 'admin', password: ADMIN_PASSWORD }, {});
+  const { key } = apiKeys.create({ name: 'rest bench', role: 'admin', tenantId: 'default', ownerId: null, createdBy: 'bench' });
+
+  const { audit, db } = mesh.core;
+  const before = audit.verify();
+  writeLine({
+    url: mesh.urls.api,
+    path: `/api/v1/contexts/${context.id}`,
+    dbFile: mesh.core.storage.file,
+    jwt: tokens.access_token,
+    apiKey: key,
+    authzEvents: countAuthzEvents(db),
+    auditEvents: before.checked,
+  } satisfies MeshReady);
+
+  const input = createInterface({ input: process.stdin });
+  input.on('line', (line) => {
+    const command = line.trim();
+    if (command === 'cpu') writeLine(process.cpuUsage());
+    if (command !== 'report') return;
+    const verified = audit.verify(); // flushes first: everything appended so far is committed and checked
+    writeLine({ ok: verified.ok, checked: verified.checked, authzEvents: countAuthzEvents(db), ...(verified.ok ? {} : { reason: verified.reason }) } satisfies AuditReport);
+  });
+  // The parent went away without stopping us.
+  input.on('close', stop);
+}
+
+/**
+ * The baselines: a plain Fastify server, same route pattern, no hooks, answering `cpu` like the mesh. `--serve-bare`
+ * returns the mesh's JSON body (parsed once, serialized per request, as Fastify does by default); `--serve-bare-reads`
+ * answers with the context service's two SQLite reads on its own read-only connection to the mesh's database file, to
+ * tell the cost of reading the data from the cost of the Host check, authentication, authorization and audit.
+ */
+async function serveBare(mode: '--serve-bare' | '--serve-bare-reads', file: string): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  if (mode === '--serve-bare') {
+    const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    app.get('/api/v1/contexts/:id', async () => body);
+  } else {
+    const [{ default: Database }, { createContextService }] = await Promise.all([import('better-sqlite3'), import('../src/main/core/contexts/context-service')]);
+    const contexts = createContextService({ db: new Database(file, { readonly: true }) });
+    app.get('/api/v1/contexts/:id', async (request) => contexts.get('default', (request.params as { id: string }).id));
+  }
+  const stop = (): void => {
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', stop);
+  const input = createInterface({ input: process.stdin });
+  input.on('line', (line) => {
+    if (line.trim() === 'cpu') writeLine(process.cpuUsage());
+  });
+  // The parent went away without stopping us.
+  input.on('close', stop);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('bare server has no TCP address');
+  writeLine({ url: `http://127.0.0.1:${address.port}` } satisfies BareReady);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parent: start the servers, load them in alternating rounds, check responses and the audit trail
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Child {
+  readonly label: string;
+  readonly process: ChildProcessWithoutNullStreams;
+  /** The next stdout line (a JSON value), or a rejection naming the child's stderr. */
+  nextLine<T>(timeoutMs: number): Promise<T>;
+  send(line: string): void;
+  stop(): Promise<void>;
+}
+
+function startChild(label: string, args: readonly string[], profileDir: string | undefined): Child {
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, label)}`];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SELF, ...args], { cwd: PROJECT_ROOT, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr.push(chunk);
+    if (stderr.length > 200) stderr.splice(0, stderr.length - 200);
+  });
+  const lines: string[] = [];
+  const waiters: ((line: string | undefined) => void)[] = [];
+  let ended = false;
+  const reader = createInterface({ input: child.stdout });
+  reader.on('line', (line) => {
+    const waiter = waiters.shift();
+    if (waiter === undefined) lines.push(line);
+    else waiter(line);
+  });
+  const end = (): void => {
+    ended = true;
+    for (const waiter of waiters.splice(0)) waiter(undefined);
+  };
+  reader.on('close', end);
+  child.on('exit', end);
+  const describe = (reason: string): Error => new Error(`${label} server: ${reason}\n--- stderr ---\n${stderr.join('').slice(-4000)}`);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  return {
+    label,
+    process: child,
+    nextLine<T>(timeoutMs: number): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const settle = (line: string | undefined): void => {
+          clearTimeout(timer);
+          if (line === undefined) {
+            reject(describe(`exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)}) before answering`));
+            return;
+          }
+          try {
+            resolve(JSON.parse(line) as T);
+          } catch {
+            reject(describe(`printed a line that is not JSON: ${line.slice(0, 200)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          const i = waiters.indexOf(settle);
+          if (i !== -1) waiters.splice(i, 1);
+          reject(describe(`no answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const queued = lines.shift();
+        if (queued !== undefined) settle(queued);
+        else if (ended) settle(undefined);
+        else waiters.push(settle);
+      });
+    },
+    send(line) {
+      child.stdin.write(`${line}\n`);
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface Load {
+  reqPerS: number;
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  bytesPerResponse: number;
+  /** The server process's CPU time (user + system, every thread) per answered request. */
+  cpuUsPerRequest: number;
+}
+
+async function cpuOf(server: Child): Promise<number> {
+  server.send('cpu');
+  const usage = await server.nextLine<NodeJS.CpuUsage>(READY_TIMEOUT_MS);
+  return usage.user + usage.system;
+}
+
+async function load(run: typeof autocannon, server: Child, label: string, url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
+  const cpuBefore = await cpuOf(server);
+  const result = await run({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, headers, timeout: 10 });
+  const cpuUs = (await cpuOf(server)) - cpuBefore;
+  if (result.non2xx !== 0 || result.errors !== 0 || result.timeouts !== 0 || result.requests.total === 0) {
+    throw new Error(`${label}: ${result.requests.total} responses, ${result.non2xx} not 2xx (${JSON.stringify(result.statusCodeStats ?? {})}), ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return {
+    reqPerS: result.requests.total / result.duration,
+    requests: result.requests.total,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    bytesPerResponse: result.throughput.total / result.requests.total,
+    cpuUsPerRequest: cpuUs / result.requests.total,
+  };
+}
+
+async function fetchText(url: string, headers: Record<string, string>): Promise<string> {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${text.slice(0, 300)}`);
+  return text;
+}
+
+export async function benchRest(): Promise<BenchResult> {
+  const { default: run } = await import('autocannon');
+  const dir = mkdtempSync(join(tmpdir(), 'devmesh-bench-rest-'));
+  const profileDir = process.env[PROFILE_ENV] === undefined || process.env[PROFILE_ENV] === '' ? undefined : process.env[PROFILE_ENV];
+  const children: Child[] = [];
+  try {
+    const mesh = startChild('mesh', ['--serve-mesh', join(dir, 'data')], profileDir);
+    children.push(mesh);
+    const ready = await mesh.nextLine<MeshReady>(READY_TIMEOUT_MS);
+    const meshUrl = `${ready.url}${ready.path}`;
+    const headers: Record<MeshTarget, Record<string, string>> = {
+      jwt: { authorization: `Bearer ${ready.jwt}` },
+      api_key: { 'x-api-key': ready.apiKey },
+    };
+
+    // The baseline serves exactly what the mesh answers, and both credentials must see the same body.
+    const body = await fetchText(meshUrl, headers.jwt);
+    if ((await fetchText(meshUrl, headers.api_key)) !== body) throw new Error('the mesh answered the JWT and the API key with different bodies');
+    const bodyFile = join(dir, 'body.json');
+    writeFileSync(bodyFile, body);
+    const bare = startChild('bare', ['--serve-bare', bodyFile], profileDir);
+    children.push(bare);
+    const bareReady = await bare.nextLine<BareReady>(READY_TIMEOUT_MS);
+    const bareUrl = `${bareReady.url}${ready.path}`;
+    if ((await fetchText(bareUrl, {})) !== body) throw new Error('the bare server does not answer with the same bytes as the mesh');
+    const bareReads = startChild('bare-reads', ['--serve-bare-reads', ready.dbFile], profileDir);
+    children.push(bareReads);
+    const bareReadsUrl = `${(await bareReads.nextLine<BareReady>(READY_TIMEOUT_MS)).url}${ready.path}`;
+    // Same data and size; the key order may differ (the mesh serializes in its schema's order).
+    const readsBody = await fetchText(bareReadsUrl, {});
+    if (readsBody.length !== body.length || !isDeepStrictEqual(JSON.parse(readsBody), JSON.parse(body))) throw new Error('the bare_reads server does not answer with the same JSON as the mesh');
+
+    const urls: Record<Target, string> = { bare: bareUrl, bare_reads: bareReadsUrl, jwt: meshUrl, api_key: meshUrl };
+    const servers: Record<Target, Child> = { bare, bare_reads: bareReads, jwt: mesh, api_key: mesh };
+    const headersOf = (target: Target): Record<string, string> => (isMesh(target) ? headers[target] : {});
+    let meshRequests = 2; // the two fetches above
+
+    // Warm the JIT (and SQLite's page cache) of every server.
+    for (const target of TARGETS) {
+      const warm = await load(run, servers[target], `${target} warm-up`, urls[target], headersOf(target), WARMUP_SECONDS);
+      if (isMesh(target)) meshRequests += warm.requests;
+    }
+
+    // Alternating rounds, so a noisy neighbour slows every variant rather than one.
+    const runs = new Map<Target, Load[]>(TARGETS.map((t) => [t, []]));
+    for (let r = 0; r < ROUNDS; r += 1) {
+      for (const target of TARGETS) {
+        const result = await load(run, servers[target], `${target} round ${r + 1}`, urls[target], headersOf(target), ROUND_SECONDS);
+        runs.get(target)?.push(result);
+        if (isMesh(target)) meshRequests += result.requests;
+      }
+    }
+
+    // Every authorized request must have left one authz_decision in a chain that still verifies.
+    mesh.send('report');
+    const report = await mesh.nextLine<AuditReport>(REPORT_TIMEOUT_MS);
+    if (!report.ok) throw new Error(`audit chain check failed after the load: ${report.reason ?? 'unknown reason'}`);
+    const authzRecorded = report.authzEvents - ready.authzEvents;
+    // autocannon does not count responses still in flight when a round ends, but the mesh audited those requests.
+    if (authzRecorded < meshRequests) throw new Error(`the audit trail holds ${authzRecorded} authz decisions for ${meshRequests} answered requests`);
+
+    const stat = (target: Target, pick: (l: Load) => number): number => median((runs.get(target) ?? []).map(pick));
+    const rps = (target: Target): number => stat(target, (l) => l.reqPerS);
+    const bareRps = rps('bare');
+    const jwtRatio = rps('jwt') / bareRps;
+    const keyRatio = rps('api_key') / bareRps;
+    const readsRps = rps('bare_reads');
+    const list = (target: Target): string => (runs.get(target) ?? []).map((l) => round(l.reqPerS, 0)).join(', ');
+    return {
+      name: 'rest',
+      metrics: {
+        bare_req_per_s: round(bareRps, 0),
+        jwt_req_per_s: round(rps('jwt'), 0),
+        api_key_req_per_s: round(rps('api_key'), 0),
+        jwt_ratio: round(jwtRatio, 3),
+        api_key_ratio: round(keyRatio, 3),
+        bare_reads_req_per_s: round(readsRps, 0),
+        jwt_vs_bare_reads_ratio: round(rps('jwt') / readsRps, 3),
+        api_key_vs_bare_reads_ratio: round(rps('api_key') / readsRps, 3),
+        bare_p50_ms: stat('bare', (l) => l.p50Ms),
+        bare_p99_ms: stat('bare', (l) => l.p99Ms),
+        bare_reads_p50_ms: stat('bare_reads', (l) => l.p50Ms),
+        bare_reads_p99_ms: stat('bare_reads', (l) => l.p99Ms),
+        jwt_p50_ms: stat('jwt', (l) => l.p50Ms),
+        jwt_p99_ms: stat('jwt', (l) => l.p99Ms),
+        api_key_p50_ms: stat('api_key', (l) => l.p50Ms),
+        api_key_p99_ms: stat('api_key', (l) => l.p99Ms),
+        bare_cpu_us_per_req: round(stat('bare', (l) => l.cpuUsPerRequest), 1),
+        bare_reads_cpu_us_per_req: round(stat('bare_reads', (l) => l.cpuUsPerRequest), 1),
+        jwt_cpu_us_per_req: round(stat('jwt', (l) => l.cpuUsPerRequest), 1),
+        api_key_cpu_us_per_req: round(stat('api_key', (l) => l.cpuUsPerRequest), 1),
+        body_bytes: Buffer.byteLength(body),
+        bare_bytes_per_response: round(stat('bare', (l) => l.bytesPerResponse), 0),
+        mesh_bytes_per_response: round(stat('jwt', (l) => l.bytesPerResponse), 0),
+        audit_events_checked: report.checked,
+      },
+      ratio: round(Math.min(jwtRatio, keyRatio), 3),
+      target: `JWT and API-key req/s >= ${TARGET_RATIO} x bare Fastify`,
+      pass: jwtRatio >= TARGET_RATIO && keyRatio >= TARGET_RATIO,
+      notes: [
+        `GET ${ready.path.replace(/[0-9a-f-]{36}$/, ':id')} (a context with ${ITEMS.length} items); autocannon in this process, ${CONNECTIONS} connections, pipelining 1, ${ROUND_SECONDS} s per round after a ${WARMUP_SECONDS} s warm-up each; medians of ${ROUNDS} alternating rounds (bare, bare_reads, jwt, api key); every response 2xx`,
+        'ratio here is throughput, mesh / bare (below 1 means the mesh is slower), the worse of the two credentials; jwt_ratio and api_key_ratio are each',
+        'bare_reads (informational, not the target): bare Fastify doing the route\'s two SQLite reads (context service, own read-only connection, no audit writes invalidating its page cache); *_vs_bare_reads_ratio is what the Host check, authentication, authorization, audit and security headers cost on top of reading the data',
+        'each server runs in its own Node process (node --import tsx); the mesh as serve runs it: writer thread committing the audit trail and printing each line (to /dev/null), helmet, CORS, Host guard; the bare route returns the parsed body (JSON.stringify per request)',
+        'cpu_us_per_req = server process CPU time (user + system, all threads: for the mesh including the audit writer thread) / answered requests; it does not depend on whether autocannon or the server is the bottleneck',
+        `audit: ${authzRecorded} authz_decision events recorded for ${meshRequests} counted mesh responses (+${authzRecorded - meshRequests} in flight when rounds ended); chain verified (${report.checked} events)`,
+        `req/s per round — bare: ${list('bare')}; bare_reads: ${list('bare_reads')}; jwt: ${list('jwt')}; api key: ${list('api_key')}`,
+        ...(profileDir === undefined ? [] : [`CPU profiles written under ${profileDir} (profiling slows every server)`]),
+      ],
+    };
+  } finally {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Child-process entry: `node --import tsx bench/rest.bench.ts --serve-mesh <data dir> | --serve-bare <body file> | --serve-bare-reads <db file>`.
+if (process.argv[1] !== undefined && SELF === process.argv[1]) {
+  const [mode, arg] = process.argv.slice(2);
+  if (mode === '--serve-mesh' && arg !== undefined) await serveMesh(arg);
+  else if ((mode === '--serve-bare' || mode === '--serve-bare-reads') && arg !== undefined) await serveBare(mode, arg);
+  else {
+    process.stderr.write('usage: node --import tsx bench/rest.bench.ts --serve-mesh <data dir> | --serve-bare <body file> | --serve-bare-reads <db file>; run the benchmark with `npx tsx bench/run.ts rest`\n');
+    process.exitCode = 2;
+  }
+}
