@@ -14,6 +14,7 @@ import { createAccessControl, type AccessControl } from './rbac/access-control';
 import { createAuthorizer, type Authorizer } from './rbac/authorizer';
 import { createMemoryBucketStore, type BucketStore } from './ratelimit/token-bucket';
 import { createTenantService, type TenantService } from './tenants/tenant-service';
+import { createChangeEpoch } from './storage/change-epoch';
 
 export const INITIAL_ADMIN = 'admin';
 const LAST_USED_FLUSH_MS = 15_000;
@@ -48,8 +49,10 @@ export function createServices(core: Core, { auth: config, passwordCost = BCRYPT
   const authorizer = createAuthorizer();
   const access = createAccessControl({ authorizer, audit });
   const pepper = loadOrCreatePepper(secrets);
-  const users = createUserService({ db, authorizer, now, passwordCost });
-  const apiKeys = createApiKeyService({ db, pepper, now });
+  // One change detector for every read cache: whatever any connection commits, no cache serves what was before.
+  const epoch = createChangeEpoch(db);
+  const users = createUserService({ db, authorizer, epoch, now, passwordCost });
+  const apiKeys = createApiKeyService({ db, pepper, epoch, now });
   const jwt = createJwtService({ secrets, meta, accessTtlSeconds: config.accessTtlSeconds, envSecret: config.jwtSecret, now });
   const refreshTokens = createRefreshTokenService({ db, pepper, ttlSeconds: config.refreshTtlSeconds, now });
   const buckets = createMemoryBucketStore();
@@ -79,7 +82,7 @@ export function createServices(core: Core, { auth: config, passwordCost = BCRYPT
     jwt,
     refreshTokens,
     auth: authService,
-    contexts: createContextService({ db, now }),
+    contexts: createContextService({ db, epoch, now }),
     buckets,
     async ensureInitialAdmin() {
       const hasAdmin = users.list().some((u) => u.role === 'admin');

@@ -37,6 +37,19 @@ export function lineBodyOf(f: PendingFields): string {
   return `,${body.slice(1, -1)}${f.metadata === null ? '' : `,"metadata":${f.metadata}`}`;
 }
 
+/** Encoded (redacted JSON) metadata of frozen objects: the same object, for instance an authorization decision's, is encoded once. */
+const encodedFrozen = new WeakMap<object, string>();
+
+function encodeMetadata(metadata: Record<string, unknown>): string {
+  if (!Object.isFrozen(metadata)) return JSON.stringify(redact(metadata));
+  let encoded = encodedFrozen.get(metadata);
+  if (encoded === undefined) {
+    encoded = JSON.stringify(redact(metadata));
+    encodedFrozen.set(metadata, encoded);
+  }
+  return encoded;
+}
+
 /**
  * Validates by hand rather than with zod: this runs for every audited request, it checks our own code (not
  * untrusted input), and a hand check costs a tenth of a schema parse.
@@ -59,7 +72,7 @@ export function toPendingEvent(input: AuditInput, timestamp: string): PendingEve
     resource: redactString(text(input, 'resource', 512, true) as string),
     result: input.result,
     error: error === null ? null : redactString(error),
-    metadata: metadata === undefined ? null : JSON.stringify(redact(metadata)),
+    metadata: metadata === undefined ? null : encodeMetadata(metadata),
     trace_id: text(input, 'trace_id', 128, false),
     ip: text(input, 'ip', 64, false),
     user_agent: userAgent === null ? null : redactString(userAgent),

@@ -11,12 +11,13 @@ export interface AuditInput {
   action: string;
   resource: string;
   result: AuditResult;
-  error?: string;
-  metadata?: Record<string, unknown>;
-  trace_id?: string;
-  ip?: string;
-  user_agent?: string;
-  tenant_id?: string;
+  error?: string | undefined;
+  /** Redacted and encoded at append; a frozen object is encoded once and remembered (for metadata reused across events). */
+  metadata?: Record<string, unknown> | undefined;
+  trace_id?: string | undefined;
+  ip?: string | undefined;
+  user_agent?: string | undefined;
+  tenant_id?: string | undefined;
 }
 
 /** An event as stored and delivered. */

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { ApiKeyDto } from '../../../shared/api/api-keys';
 import { parseDuration } from '../../../shared/duration';
 import { AppError } from '../../../shared/errors';
+import { createChangeEpoch, createEpochCache, type ChangeEpoch } from '../storage/change-epoch';
 import { writeTransaction } from '../storage/database';
 import { keyedHash, newOpaqueToken, parseOpaqueToken, sameHash } from './tokens';
 
@@ -59,10 +60,17 @@ const COLUMNS = 'k.id, k.tenant_id, k.name, k.role, k.key_hash, k.owner_id, u.us
 export interface ApiKeyServiceDeps {
   db: Database;
   pepper: Uint8Array;
+  /** Shared change detector: a verified key is served from memory until anything changes (a revocation included). */
+  epoch?: ChangeEpoch;
   now?: () => Date;
 }
 
-export function createApiKeyService({ db, pepper, now = () => new Date() }: ApiKeyServiceDeps): ApiKeyService {
+export function createApiKeyService({ db, pepper, epoch = createChangeEpoch(db), now = () => new Date() }: ApiKeyServiceDeps): ApiKeyService {
+  /** raw key -> its row, filled only after the keyed hash matched; emptied by any commit anywhere, so revocation still counts at once. */
+  const verified = createEpochCache<string, Row>(epoch);
+  const selectForAuth = db.prepare<[string], Row>(
+    'SELECT id, tenant_id, name, role, key_hash, owner_id, NULL AS owner, created_by, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE id = ?',
+  );
   const select = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM api_keys k LEFT JOIN users u ON u.id = k.owner_id WHERE k.id = ?`);
   const insert = db.prepare(
     'INSERT INTO api_keys (id, tenant_id, name, role, key_hash, owner_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -82,6 +90,7 @@ export function createApiKeyService({ db, pepper, now = () => new Date() }: ApiK
       const expiresAt = expiresInSeconds === undefined ? null : new Date(at.getTime() + expiresInSeconds * 1000).toISOString();
       try {
         insert.run(token.id, tenantId, name, role, keyedHash(pepper, token), ownerId, createdBy, at.toISOString(), expiresAt);
+        verified.clear();
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AppError('NOT_FOUND', 'no such tenant or owner');
         throw error;
@@ -108,14 +117,19 @@ export function createApiKeyService({ db, pepper, now = () => new Date() }: ApiK
     },
     revoke(id) {
       const result = db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(now().toISOString(), id);
+      verified.clear();
       return result.changes > 0;
     },
     authenticate(raw) {
-      const token = parseOpaqueToken('dmk', raw);
-      if (token === undefined) return undefined;
-      // Read on every request: a revocation (even from another process) is effective on the very next one.
-      const row = select.get(token.id);
-      if (row === undefined || !sameHash(row.key_hash, keyedHash(pepper, token))) return undefined;
+      let row = verified.get(raw);
+      if (row === undefined) {
+        const token = parseOpaqueToken('dmk', raw);
+        if (token === undefined) return undefined;
+        // A revocation by anyone (another process included) empties the cache, so it counts from the very next request.
+        row = selectForAuth.get(token.id);
+        if (row === undefined || !sameHash(row.key_hash, keyedHash(pepper, token))) return undefined;
+        verified.set(raw, row);
+      }
       const at = now().toISOString();
       if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= at)) return undefined;
       lastUsed.set(row.id, at);

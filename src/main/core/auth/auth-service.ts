@@ -21,8 +21,11 @@ export interface AuthService {
   login(input: { username: string; password: string }, ctx: RequestContext): Promise<TokenResponse>;
   refresh(refreshToken: string, ctx: RequestContext): Promise<TokenResponse>;
   logout(refreshToken: string, ctx: RequestContext): void;
-  /** The principal behind a request's credential; AUTH_REQUIRED, AUTH_INVALID or AUTH_TOKEN_EXPIRED otherwise (and audited). */
-  authenticate(credentials: Credentials, ctx: RequestContext): Promise<Principal>;
+  /**
+   * The principal behind a request's credential; AUTH_REQUIRED, AUTH_INVALID or AUTH_TOKEN_EXPIRED otherwise (and
+   * audited). Synchronous when it can be (API keys, tokens verified before), a promise when a signature must be checked.
+   */
+  authenticate(credentials: Credentials, ctx: RequestContext): Principal | Promise<Principal>;
   /** The principal for a known user (the desktop console's local operator, tests). */
   principalForUser(user: UserWithSecret): Principal;
 }
@@ -59,6 +62,13 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   async function tokensFor(user: UserWithSecret, refreshToken?: string): Promise<TokenResponse> {
     const access = await jwt.sign({ userId: user.id, role: user.role, tenantId: user.tenant_id });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken ?? refreshTokens.issue(user.id, user.tenant_id) };
+  }
+
+  /** The user's current record decides: a disabled account or a changed role takes effect on the next request. */
+  function userPrincipal(userId: string, ctx: RequestContext): Principal {
+    const user = users.byId(userId);
+    if (user === undefined || user.disabled) throw invalidCredential('jwt', user === undefined ? 'unknown_user' : 'disabled', ctx);
+    return principalForUser(user);
   }
 
   function loginFailed(username: string, reason: string, ctx: RequestContext, user?: UserWithSecret, extra: Record<string, unknown> = {}): AppError {
@@ -128,7 +138,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       // Logging out with an unknown token reveals nothing: the answer is the same.
     },
 
-    async authenticate({ bearer, apiKey }, ctx) {
+    authenticate({ bearer, apiKey }, ctx) {
       const raw = bearer ?? apiKey;
       if (raw === undefined || raw === '') throw new AppError('AUTH_REQUIRED', 'authentication required: send Authorization: Bearer <access token or API key>, or X-API-Key');
       if (raw.startsWith('dmk_')) {
@@ -142,17 +152,15 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         }
         return { subject: `key:${key.id}`, kind: 'api_key', tenantId: key.tenant_id, role: key.role, userId: key.owner_id, keyId: key.id, authMethod: 'api_key' };
       }
-      let claims;
-      try {
-        claims = await jwt.verify(raw);
-      } catch (error) {
-        if (error instanceof AppError) throw invalidCredential('jwt', error.code === 'AUTH_TOKEN_EXPIRED' ? 'expired' : 'invalid', ctx, error);
-        throw error;
-      }
-      // The user's current record decides: a disabled account or a changed role takes effect on the next request.
-      const user = users.byId(claims.sub);
-      if (user === undefined || user.disabled) throw invalidCredential('jwt', user === undefined ? 'unknown_user' : 'disabled', ctx);
-      return principalForUser(user);
+      const known = jwt.verifiedBefore(raw);
+      if (known !== undefined) return userPrincipal(known.sub, ctx);
+      return jwt.verify(raw).then(
+        (claims) => userPrincipal(claims.sub, ctx),
+        (error: unknown) => {
+          if (error instanceof AppError) throw invalidCredential('jwt', error.code === 'AUTH_TOKEN_EXPIRED' ? 'expired' : 'invalid', ctx, error);
+          throw error;
+        },
+      );
     },
 
     principalForUser,

@@ -34,6 +34,8 @@ export interface JwtService {
   sign(subject: { userId: string; role: string; tenantId: string }): Promise<{ token: string; expiresIn: number }>;
   /** Verified claims, or AUTH_INVALID / AUTH_TOKEN_EXPIRED. */
   verify(token: string): Promise<AccessClaims>;
+  /** The claims of a token verified before and still valid, synchronously; undefined when it must go through verify(). */
+  verifiedBefore(token: string): AccessClaims | undefined;
   /** New signing key. With grace, tokens of the old key stay valid until they expire (one access lifetime), never longer. */
   rotate(options?: { grace?: boolean }): { kid: string; previousValidUntil: string | null };
   currentKid(): string;
@@ -119,6 +121,11 @@ export function createJwtService({ secrets, meta, accessTtlSeconds, envSecret, n
         .setJti(randomUUID())
         .sign(key);
       return { token, expiresIn: accessTtlSeconds };
+    },
+    verifiedBefore(token) {
+      load();
+      const cached = verified.get(token);
+      return cached !== undefined && cached.exp + CLOCK_SKEW_SECONDS > now().getTime() / 1000 ? cached : undefined;
     },
     async verify(token) {
       load();

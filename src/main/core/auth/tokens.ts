@@ -31,8 +31,13 @@ export function newOpaqueToken(prefix: 'dmk' | 'dmr'): OpaqueToken & { raw: stri
 }
 
 /** Splits "dmk_<id>_<secret>"; undefined for anything else (callers answer with the generic invalid-credential error). */
+const TOKEN_PATTERNS = {
+  dmk: new RegExp(`^dmk_([0-9A-Za-z]{${ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`),
+  dmr: new RegExp(`^dmr_([0-9A-Za-z]{${ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`),
+} as const;
+
 export function parseOpaqueToken(prefix: 'dmk' | 'dmr', raw: string): OpaqueToken | undefined {
-  const match = new RegExp(`^${prefix}_([0-9A-Za-z]{${ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})$`).exec(raw);
+  const match = TOKEN_PATTERNS[prefix].exec(raw);
   return match === null ? undefined : { id: match[1] as string, secret: match[2] as string };
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../../../shared/errors';
 import type { Authorizer } from '../rbac/authorizer';
 import { DEFAULT_TENANT_ID } from '../storage/migrations/0001-tenants-and-meta';
 import { BCRYPT_COST, hashPassword } from './passwords';
+import { createChangeEpoch, createEpochCache, type ChangeEpoch } from '../storage/change-epoch';
 
 export const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -64,12 +65,16 @@ export function publicUser(user: UserWithSecret | User): User {
 export interface UserServiceDeps {
   db: Database;
   authorizer: Authorizer;
+  /** Shared change detector; byId answers from memory while nothing changed. */
+  epoch?: ChangeEpoch;
   now?: () => Date;
   /** bcrypt cost; tests lower it, production keeps 12. */
   passwordCost?: number;
 }
 
-export function createUserService({ db, authorizer, now = () => new Date(), passwordCost = BCRYPT_COST }: UserServiceDeps): UserService {
+export function createUserService({ db, authorizer, epoch = createChangeEpoch(db), now = () => new Date(), passwordCost = BCRYPT_COST }: UserServiceDeps): UserService {
+  // Every authenticated request looks its user up (current role, disabled flag): served from memory until anything changes.
+  const byIdCache = createEpochCache<string, UserWithSecret | null>(epoch);
   const columns = 'id, tenant_id, username, password_hash, role, disabled, failed_logins, locked_until, created_at, updated_at';
   const selectById = db.prepare<[string], UserRow>(`SELECT ${columns} FROM users WHERE id = ?`);
   const selectByName = db.prepare<[string], UserRow>(`SELECT ${columns} FROM users WHERE username = ?`);
@@ -93,6 +98,14 @@ export function createUserService({ db, authorizer, now = () => new Date(), pass
   }
 
   const stamp = () => now().toISOString();
+  /** Runs a write and forgets cached users (data_version does not count this connection's own commits). */
+  const changing = <T>(work: () => T): T => {
+    try {
+      return work();
+    } finally {
+      byIdCache.clear();
+    }
+  };
 
   return {
     async create({ username, password, role, tenantId = DEFAULT_TENANT_ID }) {
@@ -103,7 +116,7 @@ export function createUserService({ db, authorizer, now = () => new Date(), pass
       const at = stamp();
       const id = randomUUID();
       try {
-        db.prepare(`INSERT INTO users (${columns}) VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)`).run(id, tenantId, username, hash, role, at, at);
+        changing(() => db.prepare(`INSERT INTO users (${columns}) VALUES (?, ?, ?, ?, ?, 0, 0, NULL, ?, ?)`).run(id, tenantId, username, hash, role, at, at));
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('CONFLICT', `user ${username} already exists`);
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AppError('NOT_FOUND', `no tenant ${JSON.stringify(tenantId)}`);
@@ -112,8 +125,12 @@ export function createUserService({ db, authorizer, now = () => new Date(), pass
       return publicUser(byIdOrThrow(id));
     },
     byId: (id) => {
+      const cached = byIdCache.get(id);
+      if (cached !== undefined) return cached ?? undefined;
       const row = selectById.get(id);
-      return row === undefined ? undefined : toUser(row);
+      const user = row === undefined ? null : toUser(row);
+      byIdCache.set(id, user);
+      return user ?? undefined;
     },
     byUsername: (username) => {
       const row = selectByName.get(username);
@@ -133,41 +150,43 @@ export function createUserService({ db, authorizer, now = () => new Date(), pass
     setRole(id, role) {
       requireRole(role);
       // Check and change under one write lock: two processes demoting two admins at once cannot leave none.
-      return db.transaction(() => {
+      return changing(() => db.transaction(() => {
         const user = byIdOrThrow(id);
         if (role !== 'admin') guardLastAdmin(user, 'demoted');
         db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ?').run(role, stamp(), id);
         return publicUser(byIdOrThrow(id));
-      }).immediate();
+      }).immediate());
     },
     async resetPassword(id, password) {
       byIdOrThrow(id);
       const hash = await hashPassword(password, passwordCost);
       // A reset also lifts a lockout: the operator has vouched for the account.
-      db.prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(hash, stamp(), id);
+      changing(() => db.prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(hash, stamp(), id));
       return publicUser(byIdOrThrow(id));
     },
     setDisabled(id, disabled) {
-      return db.transaction(() => {
+      return changing(() => db.transaction(() => {
         const user = byIdOrThrow(id);
         if (disabled) guardLastAdmin(user, 'disabled');
         db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, stamp(), id);
         return publicUser(byIdOrThrow(id));
-      }).immediate();
+      }).immediate());
     },
-    recordFailedLogin(id, { maxFailures, lockoutSeconds }) {
-      const at = now();
-      const row = db
-        .prepare<[string, string], { failed_logins: number }>('UPDATE users SET failed_logins = failed_logins + 1, updated_at = ? WHERE id = ? RETURNING failed_logins')
-        .get(at.toISOString(), id);
-      if (row === undefined || row.failed_logins < maxFailures) return { locked: false };
-      const until = new Date(at.getTime() + lockoutSeconds * 1000).toISOString();
-      db.prepare('UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?').run(until, id);
-      return { locked: true };
-    },
+    recordFailedLogin: (id, policy) => changing(() => recordFailure(id, policy)),
     recordSuccessfulLogin(id) {
-      db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)').run(id);
+      changing(() => db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)').run(id));
     },
     countActiveAdmins: () => activeAdmins.get()?.n ?? 0,
   };
+
+  function recordFailure(id: string, { maxFailures, lockoutSeconds }: LockoutPolicy): { locked: boolean } {
+    const at = now();
+    const row = db
+      .prepare<[string, string], { failed_logins: number }>('UPDATE users SET failed_logins = failed_logins + 1, updated_at = ? WHERE id = ? RETURNING failed_logins')
+      .get(at.toISOString(), id);
+    if (row === undefined || row.failed_logins < maxFailures) return { locked: false };
+    const until = new Date(at.getTime() + lockoutSeconds * 1000).toISOString();
+    db.prepare('UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?').run(until, id);
+    return { locked: true };
+  }
 }

@@ -10,6 +10,7 @@ import type {
   UpdateContextRequest,
 } from '../../../shared/api/contexts';
 import { AppError } from '../../../shared/errors';
+import { createChangeEpoch, createEpochCache, type ChangeEpoch } from '../storage/change-epoch';
 import { writeTransaction } from '../storage/database';
 
 export interface ContextPage {
@@ -81,7 +82,23 @@ function decodeCursor(cursor: string): unknown[] {
   throw new AppError('VALIDATION_FAILED', 'cursor is not one this server issued; pass next_cursor from the previous page');
 }
 
-export function createContextService({ db, now = () => new Date() }: { db: Database; now?: () => Date }): ContextService {
+export interface ContextServiceDeps {
+  db: Database;
+  /** Shared change detector: a context read is served from memory until anything changes. */
+  epoch?: ChangeEpoch;
+  now?: () => Date;
+}
+
+export function createContextService({ db, epoch = createChangeEpoch(db), now = () => new Date() }: ContextServiceDeps): ContextService {
+  // Agents read the same contexts over and over; writes here, and commits anywhere else, empty it.
+  const reads = createEpochCache<string, ContextDto>(epoch, 2_000);
+  const write = <T>(work: () => T): T => {
+    try {
+      return writeTransaction(db, work);
+    } finally {
+      reads.clear();
+    }
+  };
   const selectOne = db.prepare<[string, string], ContextRow>(`SELECT ${SUMMARY} FROM contexts WHERE tenant_id = ? AND id = ?`);
   const selectItems = db.prepare<[string, string], ItemRow>('SELECT id, role, content, metadata, created_by, created_at FROM context_items WHERE tenant_id = ? AND context_id = ? ORDER BY id');
   const insertDoc = db.prepare('INSERT INTO contexts_fts (rowid, tenant_id, context_id, item_id, text) VALUES (?, ?, ?, ?, ?)');
@@ -104,7 +121,7 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
     create(tenantId, actor, input) {
       const id = randomUUID();
       const at = now().toISOString();
-      return writeTransaction(db, () => {
+      return write(() => {
         db.prepare('INSERT INTO contexts (id, tenant_id, name, description, metadata, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
           id, tenantId, input.name, input.description ?? '', JSON.stringify(input.metadata ?? {}), actor, at, at,
         );
@@ -115,8 +132,13 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
     },
 
     get(tenantId, id) {
+      const key = `${tenantId}\0${id.toLowerCase()}`;
+      const cached = reads.get(key);
+      if (cached !== undefined) return cached;
       const row = require(tenantId, id);
-      return { ...summary(row), items: selectItems.all(tenantId, row.id).map(item) };
+      const context = { ...summary(row), items: selectItems.all(tenantId, row.id).map(item) };
+      reads.set(key, context);
+      return context;
     },
 
     list(tenantId, { q, limit = DEFAULT_LIMIT, cursor } = {}) {
@@ -163,7 +185,7 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
       if (patch.name === undefined && patch.description === undefined && patch.metadata === undefined) {
         throw new AppError('VALIDATION_FAILED', 'nothing to change: give at least one of name, description, metadata');
       }
-      return writeTransaction(db, () => {
+      return write(() => {
         const row = require(tenantId, id);
         const next = {
           name: patch.name ?? row.name,
@@ -178,7 +200,7 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
     },
 
     append(tenantId, actor, id, input) {
-      return writeTransaction(db, () => {
+      return write(() => {
         const row = require(tenantId, id);
         const at = now().toISOString();
         const result = db
@@ -192,7 +214,7 @@ export function createContextService({ db, now = () => new Date() }: { db: Datab
     },
 
     delete(tenantId, id) {
-      writeTransaction(db, () => {
+      write(() => {
         const row = require(tenantId, id);
         for (const itemId of db.prepare('SELECT id FROM context_items WHERE context_id = ?').pluck().all(row.id) as number[]) deleteDoc.run(itemId);
         deleteDoc.run(-row.seq);

@@ -1,7 +1,6 @@
 // Authorization with accountability: every decision the authorizer makes for a principal is also an audit event.
 import type { AuditService } from '../audit/audit-service';
 import type { Principal, RequestContext } from '../auth/principal';
-import { auditContext } from '../auth/principal';
 import type { Authorizer, Decision } from './authorizer';
 import { formatNeed, type Need } from './permissions';
 
@@ -14,6 +13,17 @@ export interface AccessControl {
 }
 
 export function createAccessControl({ authorizer, audit }: { authorizer: Authorizer; audit: AuditService }): AccessControl {
+  // One frozen metadata object per decision (decisions are memoized too), so the audit trail encodes it once.
+  const metadataOf = new WeakMap<Decision, Readonly<Record<string, unknown>>>();
+  function metadata(decision: Decision, need: Need): Readonly<Record<string, unknown>> {
+    let m = metadataOf.get(decision);
+    if (m === undefined) {
+      m = Object.freeze({ permission: formatNeed(need), role: decision.role, matched: decision.matched_permission, reason: decision.reason });
+      metadataOf.set(decision, m);
+    }
+    return m;
+  }
+
   return {
     authorizer,
     require(principal, need, ctx, target) {
@@ -22,11 +32,13 @@ export function createAccessControl({ authorizer, audit }: { authorizer: Authori
         event_type: 'authz_decision',
         subject: principal.subject,
         action: need.action,
-        resource: target ?? formatNeed(need),
+        resource: target ?? (metadata(decision, need).permission as string),
         result: decision.allowed ? 'success' : 'denied',
         tenant_id: principal.tenantId,
-        metadata: { permission: formatNeed(need), role: principal.role, matched: decision.matched_permission, reason: decision.reason },
-        ...auditContext(ctx),
+        metadata: metadata(decision, need) as Record<string, unknown>,
+        ip: ctx.ip,
+        user_agent: ctx.userAgent,
+        trace_id: ctx.traceId,
       });
       return decision.allowed ? decision : authorizer.require(principal.role, need);
     },

@@ -44,8 +44,21 @@ export function builtinRoleDefinitions(): RoleDefinition[] {
 
 export function createAuthorizer(definitions: readonly RoleDefinition[] = builtinRoleDefinitions()): Authorizer {
   let policy = compile(definitions);
+  // Decisions repeat (the same role asks for the same permission all day): remember them until the policy changes.
+  let memo = new Map<string, Decision>();
 
   function decide(role: string, need: Need): Decision {
+    const key = `${role}\0${need.resource}\0${need.action}\0${need.target ?? ''}`;
+    let decision = memo.get(key);
+    if (decision === undefined) {
+      decision = Object.freeze(evaluate(role, need));
+      if (memo.size >= 10_000) memo.clear();
+      memo.set(key, decision);
+    }
+    return decision;
+  }
+
+  function evaluate(role: string, need: Need): Decision {
     const granted = policy.roles.get(role);
     if (granted === undefined) return { allowed: false, reason: `role ${JSON.stringify(role)} does not exist`, matched_permission: null, role };
     for (const permission of granted) {
@@ -71,7 +84,10 @@ export function createAuthorizer(definitions: readonly RoleDefinition[] = builti
       return innerPermissions.every((p) => outerPermissions.some((o) => covers(o, p)));
     },
     load(next) {
-      policy = compile(next);
+      // Compile first: a bad definition throws and the old policy stays. Then swap policy and memo together.
+      const compiled = compile(next);
+      policy = compiled;
+      memo = new Map();
     },
   };
 }

@@ -26,7 +26,7 @@ declare module 'fastify' {
 
 export function requestContext(request: FastifyRequest): RequestContext {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined, traceId: request.id };
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined, traceId: request.id };
 }
 
 /** Credentials from Authorization: Bearer … or X-API-Key; never from the query string. */
@@ -59,23 +59,39 @@ export function registerAccessHooks(app: FastifyInstance, { auth, access }: { au
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // One onRequest hook authenticates and authorizes, before the body is even read: a caller without the permission
+  // costs no body parsing and learns nothing about the schema from a 400.
+  app.addHook('onRequest', (request, reply, done) => {
     const config = request.routeOptions.config as RouteAccess | undefined;
     // Answers are per caller, and login's carry tokens: no cache may keep any of them.
     void reply.header('cache-control', 'no-store');
     // Unknown routes fall through to the 404 handler; public routes need no credential.
-    if (request.routeOptions.url === undefined || config?.public === true || request.method === 'OPTIONS') return;
-    request.principal = await auth.authenticate(credentialsOf(request), requestContext(request));
+    if (request.routeOptions.url === undefined || config?.public === true || request.method === 'OPTIONS') return done();
+    const ctx = requestContext(request);
+    let result: Principal | Promise<Principal>;
+    try {
+      result = auth.authenticate(credentialsOf(request), ctx);
+    } catch (error) {
+      return done(error as Error);
+    }
+    // Most requests authenticate synchronously (API keys, tokens seen before): no promise, no extra turn.
+    if (!(result instanceof Promise)) return done(authorize(request, result, config?.permission, ctx));
+    result.then(
+      (principal) => done(authorize(request, principal, config?.permission, ctx)),
+      (error: Error) => done(error),
+    );
   });
 
-  // preValidation: decided after authentication and before the body is validated, so a caller without the permission
-  // learns nothing about the schema from a 400.
-  app.addHook('preValidation', async (request) => {
-    const config = request.routeOptions.config as RouteAccess | undefined;
-    const permission = config?.permission;
-    if (permission === undefined || permission === 'authenticated') return;
+  function authorize(request: FastifyRequest, principal: Principal, permission: RouteAccess['permission'], ctx: RequestContext): Error | undefined {
+    request.principal = principal;
+    if (permission === undefined || permission === 'authenticated') return undefined;
     const params = request.params as { id?: unknown } | undefined;
     const target = typeof params?.id === 'string' ? `${permission.resource}:${params.id}` : undefined;
-    access.require(principalOf(request), permission, requestContext(request), target);
-  });
+    try {
+      access.require(principal, permission, ctx, target);
+      return undefined;
+    } catch (error) {
+      return error as Error;
+    }
+  }
 }

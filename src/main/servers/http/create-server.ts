@@ -1,10 +1,9 @@
 // The Fastify base both servers share, in order: trace id, Host/Origin guard, CORS, security headers, body limit, schema compilers, error shape, GET /health.
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../core/logging/logger';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler';
-import { hostCheck, registerOriginGuard } from './origin-guard';
+import { hostCheck, originGuard } from './origin-guard';
 import { installSchemaCompilers } from './schemas';
 import { TRACE_HEADER, traceIdFrom } from './trace-id';
 
@@ -29,7 +28,7 @@ const healthSchema = {
   },
 } as const;
 
-import { PERMISSIONS_POLICY } from './security-headers';
+import { securityHeaders } from './security-headers';
 
 export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls = false }: HttpServerOptions): Promise<FastifyInstance> {
   const hostAllowed = hostCheck(allowedHosts);
@@ -47,28 +46,18 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
 
   // Before any plugin adds routes: a route keeps the error handler that was set when it was registered.
   registerErrorHandling(app);
-  app.addHook('onRequest', async (request, reply) => {
-    void reply.header(TRACE_HEADER, request.id);
+  // One synchronous hook: trace id and security headers first, so that refusals (421, 403) carry them too, then the
+  // Host/Origin guard. (Every hook is a step per request; this base costs one.)
+  const headers = securityHeaders({ tls });
+  const guard = originGuard({ hostAllowed, allowedHosts, allowedOrigins });
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(headers).header(TRACE_HEADER, request.id);
+    done(guard(request));
   });
-  // Headers first, so that refusals (421, 403) carry them too.
-  await app.register(helmet, {
-    global: true,
-    // An API answers with JSON: nothing in a response may load, run, frame or be framed.
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    hsts: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
-  });
-  app.addHook('onRequest', async (_request, reply) => {
-    void reply.header('permissions-policy', PERMISSIONS_POLICY);
-  });
-  registerOriginGuard(app, { hostAllowed, allowedHosts, allowedOrigins });
   // Exact origins only, and no credentials: tokens travel in headers, never cookies, so "*" never meets credentials.
-  await app.register(cors, {
-    origin: allowedOrigins.length === 0 ? false : [...allowedOrigins],
+  // With no allowed origin the guard above already refuses every Origin, and CORS would have nothing to answer.
+  if (allowedOrigins.length > 0) await app.register(cors, {
+    origin: [...allowedOrigins],
     credentials: false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'traceparent'],

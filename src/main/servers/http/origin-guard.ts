@@ -1,6 +1,6 @@
 // DNS-rebinding and cross-site protection: a Host that is not ours gets 421, a present Origin that is not allowed gets 403.
 import { isIP } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../../shared/errors';
 
 export interface OriginGuardOptions {
@@ -42,14 +42,14 @@ export function hostNotAllowed(hostHeader: string | undefined, allowedHosts: rea
   return new AppError('HOST_NOT_ALLOWED', `this server does not answer to host ${JSON.stringify(hostHeader ?? '')}; use one of ${allowedHosts.join(', ')}`);
 }
 
-export function registerOriginGuard(app: FastifyInstance, { hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): void {
+/** The request check both servers run first: a Host that is not ours (421) or a present Origin not allowed (403). */
+export function originGuard({ hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): (request: FastifyRequest) => AppError | undefined {
   const origins = new Set(allowedOrigins);
-  app.addHook('onRequest', async (request) => {
+  return (request) => {
     const host = request.headers.host;
-    if (!hostAllowed(host)) throw hostNotAllowed(host, allowedHosts);
+    if (!hostAllowed(host)) return hostNotAllowed(host, allowedHosts);
     const origin = request.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) {
-      throw new AppError('ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} are not allowed`);
-    }
-  });
+    if (origin !== undefined && !origins.has(origin)) return new AppError('ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} are not allowed`);
+    return undefined;
+  };
 }
