@@ -35,6 +35,15 @@ export interface AuthConfig {
   readonly adminPassword: string | undefined;
 }
 
+export interface RateLimitConfig {
+  /** Requests per second per client address, checked before authentication: RATE_LIMIT_IP_RPS / _BURST. */
+  readonly ipRps: number;
+  readonly ipBurst: number;
+  /** Requests per second per authenticated subject (user or key): RATE_LIMIT_USER_RPS / _BURST. */
+  readonly userRps: number;
+  readonly userBurst: number;
+}
+
 export interface MeshConfig {
   readonly dataDir: string;
   readonly host: string;
@@ -45,7 +54,16 @@ export interface MeshConfig {
   readonly logLevel: LogLevel;
   readonly http: HttpConfig;
   readonly auth: AuthConfig;
+  readonly rateLimit: RateLimitConfig;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs): TRUST_PROXY. Empty: the header is ignored. */
+  readonly trustProxy: readonly string[];
+  /** METRICS_PUBLIC=true serves /metrics without a credential. */
+  readonly metricsPublic: boolean;
+  /** Audit events older than this many days are pruned (a signed checkpoint keeps the rest verifiable); 0 keeps all. */
+  readonly auditRetentionDays: number;
 }
+
+export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = { ipRps: 100, ipBurst: 200, userRps: 50, userBurst: 100 };
 
 export const DEFAULT_HTTP_CONFIG: HttpConfig = { extraHosts: [], allowedOrigins: [], bodyLimit: 1024 * 1024 };
 
@@ -134,6 +152,17 @@ function listVar(name: string, problem: (item: string) => string | undefined, ex
     });
 }
 
+/** "10.0.0.1", "::1", "10.0.0.0/8", "fd00::/8". */
+export function isCidrOrIp(value: string): boolean {
+  const [address, bits, extra] = value.split('/');
+  if (address === undefined || extra !== undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 /** An exact browser origin: scheme://host[:port], nothing else; "*" would let every site in. */
 function originProblem(origin: string): string | undefined {
   if (origin === '*' || origin === 'null') return 'would allow every site; list the exact origins instead';
@@ -220,6 +249,22 @@ const envSchema = z.object({
       }
       return raw;
     }),
+  RATE_LIMIT_IP_RPS: intVar('RATE_LIMIT_IP_RPS', DEFAULT_RATE_LIMIT_CONFIG.ipRps, 1, 1_000_000),
+  RATE_LIMIT_IP_BURST: intVar('RATE_LIMIT_IP_BURST', DEFAULT_RATE_LIMIT_CONFIG.ipBurst, 1, 1_000_000),
+  RATE_LIMIT_USER_RPS: intVar('RATE_LIMIT_USER_RPS', DEFAULT_RATE_LIMIT_CONFIG.userRps, 1, 1_000_000),
+  RATE_LIMIT_USER_BURST: intVar('RATE_LIMIT_USER_BURST', DEFAULT_RATE_LIMIT_CONFIG.userBurst, 1, 1_000_000),
+  TRUST_PROXY: listVar('TRUST_PROXY', (value) => (isCidrOrIp(value) ? undefined : 'is not an IP address or CIDR range'), 'TRUST_PROXY=127.0.0.1,10.0.0.0/8'),
+  METRICS_PUBLIC: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = (raw ?? '').trim().toLowerCase();
+      if (value === '' || value === 'false' || value === '0') return false;
+      if (value === 'true' || value === '1') return true;
+      ctx.addIssue({ code: 'custom', message: `METRICS_PUBLIC=${JSON.stringify(raw)} must be true or false` });
+      return z.NEVER;
+    }),
+  AUDIT_RETENTION_DAYS: intVar('AUDIT_RETENTION_DAYS', 90, 0, 36_500),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -283,6 +328,10 @@ export function loadConfig(options: LoadConfigOptions = {}): MeshConfig {
       jwtSecret: c.JWT_SECRET,
       adminPassword: c.DEVMESH_ADMIN_PASSWORD,
     },
+    rateLimit: { ipRps: c.RATE_LIMIT_IP_RPS, ipBurst: c.RATE_LIMIT_IP_BURST, userRps: c.RATE_LIMIT_USER_RPS, userBurst: c.RATE_LIMIT_USER_BURST },
+    trustProxy: c.TRUST_PROXY,
+    metricsPublic: c.METRICS_PUBLIC,
+    auditRetentionDays: c.AUDIT_RETENTION_DAYS,
   };
 }
 
