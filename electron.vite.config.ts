@@ -7,8 +7,12 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The audit writer runs on a worker thread; core/worker-threads.ts loads it from next to index.js.
-        input: { index: resolve('src/main/index.ts'), 'audit-writer-worker': resolve('src/main/core/audit/writer-worker.ts') },
+        // The audit writer and verifier run on worker threads; core/worker-threads.ts loads them from next to index.js.
+        input: {
+          index: resolve('src/main/index.ts'),
+          'audit-writer-worker': resolve('src/main/core/audit/writer-worker.ts'),
+          'audit-verify-worker': resolve('src/main/core/audit/verify-worker.ts'),
+        },
       },
     },
   },

@@ -26,6 +26,8 @@ const EXIT_TIMEOUT_MS = 20_000;
 /** Set to a directory to write .cpuprofile files of every server (one subdirectory each; the main thread's file ends in .0.<seq>.cpuprofile). */
 const PROFILE_ENV = 'BENCH_REST_CPU_PROF';
 
+/** Custom roles in the policy during the run (issue 4: "a 50-role policy"). */
+const ROLE_COUNT = 50;
 const ADMIN_PASSWORD = 'admin password for the rest bench';
 /** The lowest bcrypt cost bcryptjs accepts: only the one login pays it, requests never do. */
 const PASSWORD_COST = 4;
@@ -102,7 +104,10 @@ async function serveMesh(dataDir: string): Promise<void> {
     import('../test/helpers/memory-keychain'),
   ]);
   const base = testConfig(dataDir);
-  const config = { ...base, auth: { ...base.auth, adminPassword: ADMIN_PASSWORD } };
+  // Buckets on (every request takes a token from its address's and its credential's bucket) but sized so the load
+  // itself is not refused: the cost of limiting is measured, not its effect.
+  const rateLimit = { ipRps: 10_000_000, ipBurst: 10_000_000, userRps: 10_000_000, userBurst: 10_000_000 };
+  const config = { ...base, rateLimit, auth: { ...base.auth, adminPassword: ADMIN_PASSWORD } };
   const devNull = openSync('/dev/null', 'w');
   const mesh = await startMesh(config, { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: PASSWORD_COST, auditSink: { fd: devNull } });
   let stopping = false;
@@ -116,7 +121,12 @@ async function serveMesh(dataDir: string): Promise<void> {
   };
   process.on('SIGTERM', stop);
 
-  const { contexts, auth, apiKeys } = mesh.services;
+  const { contexts, auth, apiKeys, roles } = mesh.services;
+  // A 50-role policy, as the issue asks: the authorizer decides against all of it.
+  const operator = { subject: 'system', kind: 'system' as const, tenantId: 'default', role: 'admin', userId: null, keyId: null, authMethod: 'local' as const };
+  for (let i = 0; i < ROLE_COUNT; i += 1) {
+    roles.create(operator, { name: `bench-role-${i}`, permissions: ['contexts:read', `tools:execute:tool_${i}`, i % 2 === 0 ? 'audit:read' : 'metrics:read'] });
+  }
   const context = contexts.create('default', 'user:admin', {
     name: 'release checklist',
     description: 'What the agents agreed to check before tagging 0.2.0',
@@ -407,7 +417,7 @@ export async function benchRest(): Promise<BenchResult> {
         `GET ${ready.path.replace(/[0-9a-f-]{36}$/, ':id')} (a context with ${ITEMS.length} items); autocannon in this process, ${CONNECTIONS} connections, pipelining 1, ${ROUND_SECONDS} s per round after a ${WARMUP_SECONDS} s warm-up each; medians of ${ROUNDS} alternating rounds (bare, bare_reads, jwt, api key); every response 2xx`,
         'ratio here is throughput, mesh / bare (below 1 means the mesh is slower), the worse of the two credentials; jwt_ratio and api_key_ratio are each',
         'bare_reads (informational, not the target): bare Fastify doing the route\'s two SQLite reads (context service, own read-only connection, no audit writes invalidating its page cache); *_vs_bare_reads_ratio is what the Host check, authentication, authorization, audit and security headers cost on top of reading the data',
-        'each server runs in its own Node process (node --import tsx); the mesh as serve runs it: writer thread committing the audit trail and printing each line (to /dev/null), helmet, CORS, Host guard; the bare route returns the parsed body (JSON.stringify per request)',
+        `each server runs in its own Node process (node --import tsx); the mesh as serve runs it: blocklist, Host/Origin guard, per-address and per-credential token buckets (sized not to refuse), authentication, a ${ROLE_COUNT + 3}-role policy, an audit event per decision (writer thread committing and printing each line to /dev/null), security headers and request metrics; the bare route returns the parsed body (JSON.stringify per request)`,
         'cpu_us_per_req = server process CPU time (user + system, all threads: for the mesh including the audit writer thread) / answered requests; it does not depend on whether autocannon or the server is the bottleneck',
         `audit: ${authzRecorded} authz_decision events recorded for ${meshRequests} counted mesh responses (+${authzRecorded - meshRequests} in flight when rounds ended); chain verified (${report.checked} events)`,
         `req/s per round — bare: ${list('bare')}; bare_reads: ${list('bare_reads')}; jwt: ${list('jwt')}; api key: ${list('api_key')}`,

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchAudit } from './audit.bench';
+import { benchAuditVerify } from './audit-verify.bench';
 import { benchColdStart } from './cold-start.bench';
 import { benchCrypto } from './crypto.bench';
 import type { BenchResult } from './result';
@@ -12,6 +13,7 @@ import { round } from './stats';
 const BENCHES = {
   crypto: benchCrypto,
   audit: benchAudit,
+  'audit-verify': benchAuditVerify,
   'cold-start': benchColdStart,
   rest: benchRest,
 } as const satisfies Record<string, () => Promise<BenchResult>>;

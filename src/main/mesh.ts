@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../shared/errors';
 import type { MeshConfig } from './config';
 import type { Logger } from './core/logging/logger';
+import { startAuditRetention, type AuditRetention } from './core/audit/retention';
 import type { AuditSink } from './core/audit/writer';
 import type { Keychain } from './core/keychain/keychain';
 import { openCore, type Core } from './core/open-core';
 import { createServices, type Services } from './core/services';
+import { createMetrics } from './core/metrics/metrics';
 import { ensureDataDir } from './core/storage/data-dir';
 import { acquireInstanceLock, type InstanceLock } from './core/storage/instance-lock';
 import { defaultAllowedHosts } from './servers/http/origin-guard';
@@ -59,6 +61,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
   let core: Core | undefined;
   let stopServices: (() => void) | undefined;
   const apps: FastifyInstance[] = [];
+  let retention: AuditRetention | undefined;
   try {
     core = openCore(config, {
       keychain: deps.keychain,
@@ -75,7 +78,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       opened.audit.append({ event_type: 'master_key_created', subject: SYSTEM_SUBJECT, action: 'create', resource: 'master_key', result: 'success', metadata: { store: opened.keychain.backend } });
     }
 
-    const services = createServices(opened, { auth: config.auth, passwordCost: deps.passwordCost });
+    const services = createServices(opened, { passwordCost: deps.passwordCost, metrics: createMetrics() });
     stopServices = () => services.close();
     const initialAdmin = await services.ensureInitialAdmin();
 
@@ -84,10 +87,12 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       allowedHosts: [...defaultAllowedHosts(config.host), ...config.http.extraHosts],
       allowedOrigins: config.http.allowedOrigins,
       bodyLimit: config.http.bodyLimit,
+      trustProxy: config.trustProxy,
+      gate: { blocklist: services.blocklist, limiter: services.limiter },
     };
-    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http });
+    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, services, metricsPublic: config.metricsPublic });
     apps.push(mcpApp);
-    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, services, version });
+    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, services, version, metricsPublic: config.metricsPublic });
     apps.push(apiApp);
     const mcp = await listen(mcpApp, { host: config.host, port: config.mcpPort, portVariable: 'MCP_PORT' });
     const api = await listen(apiApp, { host: config.host, port: config.apiPort, portVariable: 'API_PORT' });
@@ -101,6 +106,9 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
         metadata: { url, tls: false, version, pid: process.pid, key_store: opened.masterKeySource },
       });
     }
+    // Prunes past AUDIT_RETENTION_DAYS now and daily, in the background (verifying what it removes first).
+    retention = startAuditRetention(services, config, { logger, nativeBinding: deps.nativeBinding });
+    const pruning = retention;
 
     let stopping: Promise<void> | undefined;
     return {
@@ -112,6 +120,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
         stopping ??= (async () => {
           try {
             await Promise.all(apps.map((app) => app.close()));
+            await pruning.stop();
             for (const server of ['mcp', 'api']) {
               opened.audit.append({ event_type: 'server_stopped', subject: SYSTEM_SUBJECT, action: 'stop', resource: `server:${server}`, result: 'success', metadata: { pid: process.pid } });
             }
@@ -129,6 +138,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     };
   } catch (error) {
     await Promise.allSettled(apps.map((app) => app.close()));
+    await retention?.stop();
     stopServices?.();
     await core?.close();
     lock.release();

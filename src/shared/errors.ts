@@ -36,6 +36,7 @@ export const ERROR_REGISTRY = {
   VALIDATION_FAILED: { http: 400, rpc: RPC_INVALID_PARAMS, description: 'A field is missing, unknown or of the wrong type; the message names it.' },
   HOST_NOT_ALLOWED: { http: 421, rpc: RPC_SERVER, description: 'The Host header is not one this server answers to (DNS-rebinding protection).' },
   ORIGIN_NOT_ALLOWED: { http: 403, rpc: RPC_SERVER, description: 'The Origin header names a site that is not allowed.' },
+  IP_BLOCKED: { http: 403, rpc: RPC_SERVER, description: 'The client address is on the blocklist (devmesh block-ip).' },
   AUTH_REQUIRED: { http: 401, rpc: RPC_SERVER, description: 'No credential was sent: use Authorization: Bearer <token or API key>, or X-API-Key.' },
   AUTH_INVALID: { http: 401, rpc: RPC_SERVER, description: 'The credential is not valid (wrong, unknown, revoked, expired key, or a disabled or locked account).' },
   AUTH_TOKEN_EXPIRED: { http: 401, rpc: RPC_SERVER, description: 'The access token has expired; get a new one with the refresh token.' },

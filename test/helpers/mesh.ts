@@ -37,8 +37,11 @@ export interface ApiResponse {
   text: string;
 }
 
+/** Rate limits out of the way by default (suites fire many requests at once); the rate-limit tests set their own. */
+const GENEROUS_RATE_LIMITS = { ipRps: 1_000_000, ipBurst: 1_000_000, userRps: 1_000_000, userBurst: 1_000_000 };
+
 export async function startTestMesh(overrides: Partial<MeshConfig> = {}): Promise<TestMesh> {
-  const base = testConfig(tempDir());
+  const base = { ...testConfig(tempDir()), rateLimit: GENEROUS_RATE_LIMITS };
   const auth = { ...base.auth, ...overrides.auth };
   const config: MeshConfig = { ...base, ...overrides, auth: { ...auth, adminPassword: auth.adminPassword ?? ADMIN_PASSWORD } };
   const mesh = await startMesh(config, { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: TEST_PASSWORD_COST });

@@ -262,7 +262,7 @@ describe('devmesh users while serve runs', () => {
       `user_password_reset user:alice ${CLI_SUBJECT}`,
       `user_role_changed user:alice ${CLI_SUBJECT}`,
     ]);
-    expect(events.find((e) => e.event_type === 'user_role_changed')?.metadata).toEqual({ before: 'user', after: 'viewer' });
+    expect(events.find((e) => e.event_type === 'user_role_changed')?.metadata).toEqual({ before: { role: 'user' }, after: { role: 'viewer' } });
     // A password never reaches the trail, not even hashed.
     expect(JSON.stringify(events)).not.toMatch(BCRYPT_HASH);
     expect(JSON.stringify(events)).not.toContain(ALICE_NEW_PASSWORD);

@@ -1,8 +1,11 @@
 // The devmesh command tree: names, flags and help text; each action lives in its own module.
 import { Command } from 'commander';
 import { appVersion } from '../mesh';
+import { registerAuditCommands } from './audit';
 import { doctorCommand } from './doctor';
 import { registerKeyCommands } from './keys';
+import { registerRoleCommands } from './roles';
+import { registerIncidentCommands } from './incident';
 import { rotateJwtKeyCommand } from './rotate-jwt-key';
 import { registerTenantCommands } from './tenants';
 import { registerUserCommands } from './users';
@@ -45,6 +48,9 @@ see README.md for the rest (CORS_ALLOWED_ORIGINS, JWT_*, LOGIN_*, DEVMESH_ADMIN_
   registerUserCommands(program);
   registerKeyCommands(program);
   registerTenantCommands(program);
+  registerAuditCommands(program);
+  registerRoleCommands(program);
+  registerIncidentCommands(program);
 
   return program;
 }

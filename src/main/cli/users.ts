@@ -53,7 +53,7 @@ export function registerUserCommands(program: Command): void {
       await withServices((services, operator) => {
         const before = services.users.require(username);
         const after = services.users.setRole(before.id, role);
-        audit(services, operator, 'user_role_changed', after, { before: before.role, after: after.role });
+        audit(services, operator, 'user_role_changed', after, { before: { role: before.role }, after: { role: after.role } });
         process.stdout.write(`${username}: role ${before.role} -> ${after.role}\n`);
       });
     }));

@@ -11,7 +11,7 @@ export async function withServices<T>(work: (services: Services, operator: Princ
   const config = loadConfig();
   // Inline audit (no writer thread) and no stdout lines: stdout is the command's own output.
   const core = openCore(config, { keychain: createOsKeychain() });
-  const services = createServices(core, { auth: config.auth });
+  const services = createServices(core);
   // The shell user who can open the data (and its key) is its operator, with every right, like the desktop console's.
   const operator: Principal = { subject: cliSubject(), kind: 'cli', tenantId: DEFAULT_TENANT_ID, role: 'admin', userId: null, keyId: null, authMethod: 'local' };
   try {

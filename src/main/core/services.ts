@@ -1,5 +1,4 @@
 // The domain services over an open core: RBAC, tenants, users, API keys, tokens, authentication and contexts — built once, shared by every adapter.
-import type { AuthConfig } from '../config';
 import { createApiKeyService, type ApiKeyService } from './auth/api-key-service';
 import { createAuthService, type AuthService } from './auth/auth-service';
 import { createJwtService, type JwtService } from './auth/jwt-service';
@@ -11,10 +10,15 @@ import { createUserService, type UserService } from './auth/user-service';
 import { createContextService, type ContextService } from './contexts/context-service';
 import type { Core } from './open-core';
 import { createAccessControl, type AccessControl } from './rbac/access-control';
-import { createAuthorizer, type Authorizer } from './rbac/authorizer';
+import type { Authorizer } from './rbac/authorizer';
+import { createRoleStore, type RoleStore } from './rbac/role-store';
 import { createMemoryBucketStore, type BucketStore } from './ratelimit/token-bucket';
 import { createTenantService, type TenantService } from './tenants/tenant-service';
 import { createChangeEpoch } from './storage/change-epoch';
+import { createMetrics, type MeshMetrics } from './metrics/metrics';
+import { createSettingsService, type SettingsService } from './settings/settings-service';
+import { createBlocklist, type Blocklist } from './ratelimit/blocklist';
+import { createRateLimiter, type RateLimiter } from './ratelimit/rate-limiter';
 
 export const INITIAL_ADMIN = 'admin';
 const LAST_USED_FLUSH_MS = 15_000;
@@ -22,6 +26,7 @@ const LAST_USED_FLUSH_MS = 15_000;
 export interface Services {
   readonly core: Core;
   readonly authorizer: Authorizer;
+  readonly roles: RoleStore;
   readonly access: AccessControl;
   readonly tenants: TenantService;
   readonly users: UserService;
@@ -31,6 +36,10 @@ export interface Services {
   readonly auth: AuthService;
   readonly contexts: ContextService;
   readonly buckets: BucketStore;
+  readonly settings: SettingsService;
+  readonly blocklist: Blocklist;
+  readonly limiter: RateLimiter;
+  readonly metrics: MeshMetrics;
   /** First run: creates the `admin` user when no admin exists (password from config, else generated and returned once). */
   ensureInitialAdmin(): Promise<{ username: string; password: string | undefined } | undefined>;
   /** Writes buffered state (API-key last-used times) and stops timers. */
@@ -38,24 +47,32 @@ export interface Services {
 }
 
 export interface ServicesOptions {
-  auth: AuthConfig;
+  /** Where counters go; a mesh passes its registry (with process metrics), admin commands get a quiet one. */
+  metrics?: MeshMetrics;
   /** bcrypt cost; tests lower it, production keeps 12. */
   passwordCost?: number;
   now?: () => Date;
 }
 
-export function createServices(core: Core, { auth: config, passwordCost = BCRYPT_COST, now = () => new Date() }: ServicesOptions): Services {
+export function createServices(core: Core, { passwordCost = BCRYPT_COST, metrics = createMetrics({ processMetrics: false }), now = () => new Date() }: ServicesOptions = {}): Services {
   const { db, audit, secrets, meta } = core;
-  const authorizer = createAuthorizer();
-  const access = createAccessControl({ authorizer, audit });
-  const pepper = loadOrCreatePepper(secrets);
+  const config = core.config.auth;
   // One change detector for every read cache: whatever any connection commits, no cache serves what was before.
   const epoch = createChangeEpoch(db);
+  const roles = createRoleStore({ db, meta, epoch, now });
+  const authorizer = roles.authorizer;
+  const access = createAccessControl({ authorizer, audit, onDecision: (allowed) => metrics.authzDecision(allowed) });
+  audit.observeAppends((type) => metrics.auditEvent(type));
+  const pepper = loadOrCreatePepper(secrets);
   const users = createUserService({ db, authorizer, epoch, now, passwordCost });
   const apiKeys = createApiKeyService({ db, pepper, epoch, now });
-  const jwt = createJwtService({ secrets, meta, accessTtlSeconds: config.accessTtlSeconds, envSecret: config.jwtSecret, now });
+  const jwt = createJwtService({ secrets, meta, accessTtlSeconds: config.accessTtlSeconds, envSecret: config.jwtSecret, epoch, now });
   const refreshTokens = createRefreshTokenService({ db, pepper, ttlSeconds: config.refreshTtlSeconds, now });
   const buckets = createMemoryBucketStore();
+  const settings = createSettingsService({ db, config: core.config, epoch, now });
+  const blocklist = createBlocklist({ db, epoch, now });
+  const limiter = createRateLimiter({ buckets, settings, audit });
+  limiter.onLimited = (scope) => metrics.rateLimited(scope);
   const authService = createAuthService({
     users,
     roleWithin: (inner, outer) => authorizer.roleWithin(inner, outer),
@@ -65,16 +82,25 @@ export function createServices(core: Core, { auth: config, passwordCost = BCRYPT
     audit,
     buckets,
     lockout: { maxFailures: config.maxFailedLogins, lockoutSeconds: config.lockoutSeconds },
-    loginRule: { ratePerSecond: config.loginAttemptsPerMinute / 60, burst: config.loginAttemptsPerMinute },
+    loginRule: () => {
+      const perMinute = settings.get()['login.attempts_per_minute'];
+      return { ratePerSecond: perMinute / 60, burst: perMinute };
+    },
+    adminsOnly: () => settings.get()['login.admins_only'],
     passwordCost,
+    onAttempt: (method, result) => metrics.authAttempt(method, result),
+    onRateLimited: (scope) => metrics.rateLimited(scope),
+    recordRefusal: (scope, key, subject, tenantId, ctx) => limiter.recordRefusal(scope, key, subject, tenantId, ctx),
     now,
   });
+  metrics.watchSessions('refresh', () => db.prepare('SELECT count(DISTINCT family_id) FROM refresh_tokens WHERE revoked_at IS NULL AND used_at IS NULL AND expires_at > ?').pluck().get(new Date().toISOString()) as number);
   const flushTimer = setInterval(() => apiKeys.flushLastUsed(), LAST_USED_FLUSH_MS);
   flushTimer.unref();
 
   return {
     core,
     authorizer,
+    roles,
     access,
     tenants: createTenantService({ db, now }),
     users,
@@ -84,6 +110,10 @@ export function createServices(core: Core, { auth: config, passwordCost = BCRYPT
     auth: authService,
     contexts: createContextService({ db, epoch, now }),
     buckets,
+    settings,
+    blocklist,
+    limiter,
+    metrics,
     async ensureInitialAdmin() {
       const hasAdmin = users.list().some((u) => u.role === 'admin');
       if (hasAdmin || users.byUsername(INITIAL_ADMIN) !== undefined) return undefined;
@@ -95,6 +125,7 @@ export function createServices(core: Core, { auth: config, passwordCost = BCRYPT
     close() {
       clearInterval(flushTimer);
       apiKeys.flushLastUsed();
+      limiter.close();
     },
   };
 }

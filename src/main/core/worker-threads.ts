@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 /** Worker entries: the source file, and the bundle file electron-vite writes next to out/main/index.js. */
 const ENTRIES = {
   'audit-writer': { source: './audit/writer-worker.ts', bundle: './audit-writer-worker.js' },
+  'audit-verify': { source: './audit/verify-worker.ts', bundle: './audit-verify-worker.js' },
 } as const;
 
 export type WorkerName = keyof typeof ENTRIES;

@@ -583,6 +583,19 @@ describe('GET /api/v1/openapi.json', () => {
     '/api/v1/contexts/{id}': ['get', 'patch', 'delete'],
     '/api/v1/contexts/{id}/items': ['post'],
     '/api/v1/whoami': ['get'],
+    '/api/v1/roles': ['get', 'post'],
+    '/api/v1/roles/{name}': ['get', 'put', 'delete'],
+    '/api/v1/users': ['get', 'post'],
+    '/api/v1/users/{id}': ['patch'],
+    '/api/v1/users/{id}/role': ['put'],
+    '/api/v1/authz/check': ['post'],
+    '/api/v1/admin/lockdown': ['post'],
+    '/api/v1/admin/blocklist': ['get', 'post', 'delete'],
+    '/api/v1/settings': ['get', 'patch'],
+    '/api/v1/audit': ['get'],
+    '/api/v1/audit/verify': ['get'],
+    '/api/v1/audit/export': ['get'],
+    '/api/v1/audit/stream': ['get'],
   };
 
   interface Operation {

@@ -4,11 +4,23 @@ import { DEFAULT_TENANT_ID } from '../storage/migrations/0001-tenants-and-meta';
 import { createMetaStore } from '../storage/meta';
 import { GENESIS_ANCHOR, parseAnchor, parseLine, type ChainAnchor } from './chain';
 import { META_AUDIT_BASE, META_AUDIT_HEAD, type Committed } from './commit';
+import { lineFields } from './line-fields';
 import { MAX_ZONE_SUBJECTS, toPendingEvent, type PendingEvent } from './pending';
 import type { AuditEvent, AuditInput, AuditPage, AuditQuery, VerifyResult } from './types';
 import { createInlineWriter, createWorkerWriter, type AuditSink, type AuditWriter, type WriterCallbacks } from './writer';
 
 export type AuditListener = (event: AuditEvent) => void;
+
+export interface VerifyOptions {
+  onProgress?: (checked: number) => void;
+  /**
+   * Called, inside the same read snapshot, when verification starts from a base left by retention pruning: returns why
+   * that base cannot be trusted (checkpoint signature, see checkpoint.ts), or undefined. Without it the base is trusted.
+   */
+  checkBase?: (base: ChainAnchor) => string | undefined;
+  /** Stop after the stored group holding this seq (pruning checks what it removes); the chain head is then not compared. */
+  throughSeq?: number;
+}
 
 export interface AuditService {
   /** Queues an event; it is committed, printed and delivered to subscribers within `flushIntervalMs`. */
@@ -16,8 +28,10 @@ export interface AuditService {
   /** Commits everything queued now; false if the database refused (the events stay queued and are retried). */
   flush(): boolean;
   query(filter?: AuditQuery): AuditPage;
-  verify(options?: { onProgress?: (checked: number) => void }): VerifyResult;
+  verify(options?: VerifyOptions): VerifyResult;
   subscribe(listener: AuditListener): () => void;
+  /** A cheap synchronous hook called with each appended event's type (metrics); not for reading events. */
+  observeAppends(observer: (eventType: string) => void): void;
   /** Events appended but not yet committed. */
   pending(): number;
   /** Commits everything and stops the writer; everything appended before is on disk when it resolves. */
@@ -87,6 +101,7 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
   const { db, sink, now = () => new Date(), flushIntervalMs = 25, batchSize = 2000, maxInflight = 50_000, onError } = deps;
   const meta = createMetaStore(db);
   const listeners = new Set<AuditListener>();
+  let observer: ((eventType: string) => void) | undefined;
   let queue: PendingEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
@@ -129,6 +144,7 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
 
   function append(input: AuditInput): void {
     queue.push(toPendingEvent(input, now().toISOString()));
+    observer?.(input.event_type);
     if (closing !== undefined) {
       flush();
       return;
@@ -193,14 +209,25 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
     return { events: page, next_cursor: more ? (page[page.length - 1] as AuditEvent).seq : null };
   }
 
-  function verify({ onProgress }: { onProgress?: (checked: number) => void } = {}): VerifyResult {
+  function verify(options: VerifyOptions = {}): VerifyResult {
     flush();
-    const base: ChainAnchor = parseAnchor(meta.get(META_AUDIT_BASE)) ?? GENESIS_ANCHOR;
+    // One read transaction: base, rows and head from one snapshot, so commits landing meanwhile (the writer thread,
+    // another process) are not mistaken for a truncated tail.
+    return db.transaction(() => verifySnapshot(options))();
+  }
+
+  function verifySnapshot({ onProgress, checkBase, throughSeq }: VerifyOptions): VerifyResult {
+    const storedBase = meta.get(META_AUDIT_BASE);
+    const base: ChainAnchor = parseAnchor(storedBase) ?? GENESIS_ANCHOR;
     let expected = base.seq + 1;
     let prev = base.hash;
     let checked = 0;
     const fail = (seq: number, reason: string): VerifyResult => ({ ok: false, checked, first_bad_seq: seq, reason });
-    const rows = db.prepare('SELECT * FROM audit_batches WHERE last_seq > ? ORDER BY first_seq').iterate(base.seq) as IterableIterator<BatchRow>;
+    if (storedBase !== undefined && checkBase !== undefined) {
+      const distrust = checkBase(base);
+      if (distrust !== undefined) return fail(expected, distrust);
+    }
+    const rows = db.prepare('SELECT * FROM audit_batches WHERE last_seq > ? AND first_seq <= ? ORDER BY first_seq').iterate(base.seq, throughSeq ?? Number.MAX_SAFE_INTEGER) as IterableIterator<BatchRow>;
     for (const row of rows) {
       if (row.first_seq !== expected) {
         return fail(expected, row.first_seq > expected ? `event ${expected} is missing (the next stored event is ${row.first_seq})` : `events from ${row.first_seq} are stored twice or out of order`);
@@ -216,7 +243,9 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
         if (parts.seq !== expected) return fail(expected, `event ${expected} is missing or out of order (found ${parts.seq} in its place)`);
         if (parts.prevHash !== prev) return fail(parts.seq, `event ${parts.seq} does not link to the event before it (deleted, inserted or reordered)`);
         if (!parts.intact) return fail(parts.seq, `event ${parts.seq} was modified after it was written`);
-        const e = lineToEvent(line);
+        // The few fields the index covers, read from the line's fixed layout (a full JSON.parse costs twice the hash).
+        const e = lineFields(line);
+        if (e === undefined) return fail(expected, `event ${expected} is malformed (its line was altered)`);
         if (e.tenant_id !== row.tenant_id) return fail(parts.seq, `event ${parts.seq} is filed under another tenant`);
         types.add(e.event_type);
         subjects.add(e.subject);
@@ -234,7 +263,7 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
       if (!zoneOk) return fail(row.first_seq, `the index of events ${row.first_seq}..${row.last_seq} does not match the events (altered to hide them from searches)`);
     }
     const head = parseAnchor(meta.get(META_AUDIT_HEAD));
-    if (head !== undefined) {
+    if (head !== undefined && throughSeq === undefined) {
       if (head.seq > expected - 1) return fail(expected, `events ${expected}..${head.seq} were removed from the end of the trail`);
       if (head.seq === expected - 1 && head.hash !== prev) return fail(head.seq, `event ${head.seq} differs from the recorded chain head`);
     }
@@ -251,6 +280,9 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
       return () => {
         listeners.delete(listener);
       };
+    },
+    observeAppends(next) {
+      observer = next;
     },
     pending: () => queue.length + writer.inflight(),
     close() {

@@ -28,6 +28,8 @@ export interface ApiKeyService {
   list(filter: { tenantId?: string; ownerId?: string }): ApiKeyRecord[];
   /** Marks the key revoked (idempotent); false when there is no such key. */
   revoke(id: string): boolean;
+  /** Revokes every live key (lockdown); returns how many. */
+  revokeAll(): number;
   /** The key's record when `raw` is a live key (exists, matches, not revoked, not expired); undefined otherwise. */
   authenticate(raw: string): ApiKeyRecord | undefined;
   /** Writes buffered last-used times (they are kept in memory so a request costs no database write). */
@@ -119,6 +121,11 @@ export function createApiKeyService({ db, pepper, epoch = createChangeEpoch(db),
       const result = db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(now().toISOString(), id);
       verified.clear();
       return result.changes > 0;
+    },
+    revokeAll() {
+      const count = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL').run(now().toISOString()).changes;
+      verified.clear();
+      return count;
     },
     authenticate(raw) {
       let row = verified.get(raw);

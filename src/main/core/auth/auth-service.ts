@@ -40,16 +40,23 @@ export interface AuthServiceDeps {
   audit: AuditService;
   buckets: BucketStore;
   lockout: LockoutPolicy;
-  /** Login attempts per client IP. */
-  loginRule: BucketRule;
+  /** Login attempts per client IP (read per attempt: it is a runtime setting). */
+  loginRule: () => BucketRule;
+  /** During a lockdown, only admins may log in. */
+  adminsOnly?: () => boolean;
   passwordCost?: number;
+  /** Counts attempts (metrics): method password | refresh_token | jwt | api_key. */
+  onAttempt?: (method: string, result: 'success' | 'failure') => void;
+  onRateLimited?: (scope: string) => void;
+  /** Writes a refusal to the trail, sampled like every other (the rate limiter's recorder). */
+  recordRefusal?: (scope: 'login_ip', key: string, subject: string, tenantId: string | undefined, ctx: RequestContext) => void;
   now?: () => Date;
 }
 
 const INVALID_LOGIN = 'invalid username or password';
 
 export function createAuthService(deps: AuthServiceDeps): AuthService {
-  const { users, roleWithin, apiKeys, jwt, refreshTokens, audit, buckets, lockout, loginRule, now = () => new Date() } = deps;
+  const { users, roleWithin, apiKeys, jwt, refreshTokens, audit, buckets, lockout, loginRule, adminsOnly = () => false, onAttempt, onRateLimited, recordRefusal, now = () => new Date() } = deps;
 
   function record(event: { event_type: string; subject: string; action: string; resource: string; result: 'success' | 'failure' | 'denied'; tenant_id?: string; error?: string; metadata?: Record<string, unknown> }, ctx: RequestContext): void {
     audit.append({ ...event, ...auditContext(ctx) });
@@ -68,27 +75,33 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   function userPrincipal(userId: string, ctx: RequestContext): Principal {
     const user = users.byId(userId);
     if (user === undefined || user.disabled) throw invalidCredential('jwt', user === undefined ? 'unknown_user' : 'disabled', ctx);
+    onAttempt?.('jwt', 'success');
     return principalForUser(user);
   }
 
   function loginFailed(username: string, reason: string, ctx: RequestContext, user?: UserWithSecret, extra: Record<string, unknown> = {}): AppError {
     // The reason stays in the audit trail; the caller always gets the same answer.
+    onAttempt?.('password', 'failure');
     record({ event_type: 'auth_failed', subject: user === undefined ? `login:${username}` : `user:${user.username}`, action: 'login', resource: 'auth:login', result: 'failure', tenant_id: user?.tenant_id, metadata: { method: 'password', reason, ...extra } }, ctx);
     return new AppError('AUTH_INVALID', INVALID_LOGIN);
   }
 
   function invalidCredential(method: 'jwt' | 'api_key', reason: string, ctx: RequestContext, error = new AppError('AUTH_INVALID', 'invalid credential')): AppError {
+    onAttempt?.(method, 'failure');
     record({ event_type: 'auth_failed', subject: 'anonymous', action: 'authenticate', resource: 'auth:request', result: 'failure', metadata: { method, reason } }, ctx);
     return error;
   }
 
   return {
     async login({ username, password }, ctx) {
-      const limit = buckets.take(`login:ip:${ctx.ip ?? 'unknown'}`, loginRule, now().getTime());
+      const rule = loginRule();
+      const limit = buckets.take(`login:ip:${ctx.ip ?? 'unknown'}`, rule, now().getTime());
       if (!limit.allowed) {
-        record({ event_type: 'rate_limited', subject: `login:${username}`, action: 'login', resource: 'auth:login', result: 'denied', metadata: { scope: 'login_ip' } }, ctx);
+        onRateLimited?.('login_ip');
+        if (recordRefusal !== undefined) recordRefusal('login_ip', ctx.ip ?? 'unknown', `login:${username}`, undefined, ctx);
+        else record({ event_type: 'rate_limited', subject: `login:${username}`, action: 'login', resource: 'auth:login', result: 'denied', metadata: { scope: 'login_ip' } }, ctx);
         throw new AppError('RATE_LIMITED', 'too many login attempts from this address; wait and try again', {
-          details: { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000), limit: loginRule.burst, remaining: 0, resetSeconds: Math.ceil(limit.resetMs / 1000) },
+          details: { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000), limit: rule.burst, remaining: 0, resetSeconds: Math.ceil(limit.resetMs / 1000) },
         });
       }
       const user = users.byUsername(username);
@@ -102,8 +115,14 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         throw loginFailed(username, 'bad_password', ctx, user);
       }
       if (user.disabled) throw loginFailed(username, 'disabled', ctx, user);
+      if (adminsOnly() && user.role !== 'admin') {
+        loginFailed(username, 'lockdown', ctx, user);
+        // Only someone who knows the password learns why: the mesh is locked down.
+        throw new AppError('FORBIDDEN', 'the mesh is in lockdown: only administrators can log in for now');
+      }
       users.recordSuccessfulLogin(user.id);
       const tokens = await tokensFor(user);
+      onAttempt?.('password', 'success');
       record({ event_type: 'auth_success', subject: `user:${user.username}`, action: 'login', resource: 'auth:login', result: 'success', tenant_id: user.tenant_id, metadata: { method: 'password' } }, ctx);
       return tokens;
     },
@@ -121,6 +140,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         throw new AppError('AUTH_INVALID', 'invalid refresh token');
       }
       const user = users.byId(outcome.userId);
+      if (user !== undefined && !user.disabled && adminsOnly() && user.role !== 'admin') {
+        refreshTokens.revokeFamilyOf(outcome.token);
+        record({ event_type: 'auth_failed', subject: `user:${user.username}`, action: 'refresh', resource: 'auth:refresh', result: 'failure', tenant_id: user.tenant_id, metadata: { method: 'refresh_token', reason: 'lockdown' } }, ctx);
+        throw new AppError('FORBIDDEN', 'the mesh is in lockdown: only administrators can sign in for now');
+      }
       if (user === undefined || user.disabled) {
         refreshTokens.revokeFamilyOf(outcome.token);
         record({ event_type: 'auth_failed', subject: user === undefined ? 'anonymous' : `user:${user.username}`, action: 'refresh', resource: 'auth:refresh', result: 'failure', metadata: { method: 'refresh_token', reason: 'disabled' } }, ctx);
@@ -150,6 +174,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
           // A key never outranks its owner: after a demotion, keys made with the old rights stop working.
           if (!roleWithin(key.role, owner.role)) throw invalidCredential('api_key', 'owner_role_reduced', ctx);
         }
+        onAttempt?.('api_key', 'success');
         return { subject: `key:${key.id}`, kind: 'api_key', tenantId: key.tenant_id, role: key.role, userId: key.owner_id, keyId: key.id, authMethod: 'api_key' };
       }
       const known = jwt.verifiedBefore(raw);

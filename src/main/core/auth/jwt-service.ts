@@ -6,6 +6,7 @@ import type { SecretStore } from '../crypto/secret-store';
 import type { MetaStore } from '../storage/meta';
 import { DEFAULT_TENANT_ID } from '../storage/migrations/0001-tenants-and-meta';
 import { randomBase62 } from './tokens';
+import type { ChangeEpoch } from '../storage/change-epoch';
 
 export const JWT_ISSUER = 'devmesh';
 export const JWT_AUDIENCE = 'devmesh-api';
@@ -47,6 +48,8 @@ export interface JwtServiceDeps {
   accessTtlSeconds: number;
   /** JWT_SECRET (at least 32 bytes): a fixed key instead of the generated ring; rotation is then the operator's job. */
   envSecret?: Uint8Array | undefined;
+  /** With a change epoch the key ring is re-read as soon as the database changed (a rotation by the CLI counts on the next request); without, once a second. */
+  epoch?: ChangeEpoch | undefined;
   now?: () => Date;
 }
 
@@ -54,12 +57,13 @@ function secretName(kid: string): string {
   return `jwt-key:${kid}`;
 }
 
-export function createJwtService({ secrets, meta, accessTtlSeconds, envSecret, now = () => new Date() }: JwtServiceDeps): JwtService {
+export function createJwtService({ secrets, meta, accessTtlSeconds, envSecret, epoch, now = () => new Date() }: JwtServiceDeps): JwtService {
   const keys = new Map<string, Uint8Array>();
   const verified = new Map<string, AccessClaims>();
   let ring: Keyring;
   let ringText: string | undefined;
   let checkedAt = 0;
+  let checkedEpoch = Number.NaN;
 
   function load(force = false): void {
     if (envSecret !== undefined) {
@@ -67,9 +71,17 @@ export function createJwtService({ secrets, meta, accessTtlSeconds, envSecret, n
       keys.set(ENV_KID, envSecret);
       return;
     }
-    const nowMs = now().getTime();
-    if (!force && ringText !== undefined && nowMs - checkedAt < KEYRING_RECHECK_MS) return;
-    checkedAt = nowMs;
+    if (!force && ringText !== undefined) {
+      if (epoch !== undefined) {
+        const current = epoch.read();
+        if (current === checkedEpoch) return;
+        checkedEpoch = current;
+      } else {
+        const nowMs = now().getTime();
+        if (nowMs - checkedAt < KEYRING_RECHECK_MS) return;
+        checkedAt = nowMs;
+      }
+    }
     const text = meta.get(META_KEYRING);
     if (text === ringText && text !== undefined) return;
     if (text === undefined) {

@@ -1,6 +1,7 @@
 // Refresh tokens: opaque dmr_<id>_<secret>, stored as keyed hashes, rotated on every use; presenting a spent one revokes its whole family.
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { writeTransaction } from '../storage/database';
 import { keyedHash, newOpaqueToken, parseOpaqueToken, sameHash } from './tokens';
 
 export type RefreshOutcome =
@@ -15,6 +16,7 @@ export interface RefreshTokenService {
   /** Revokes the family of `raw` (logout); false when it is not a known token. */
   revokeFamilyOf(raw: string): { revoked: boolean; userId?: string; familyId?: string };
   revokeAllForUser(userId: string): number;
+  /** Revokes every refresh token; returns how many live sessions (token families) that ended. */
   revokeAll(): number;
 }
 
@@ -81,6 +83,12 @@ export function createRefreshTokenService({ db, pepper, ttlSeconds, now = () => 
       return { revoked: true, userId: row.user_id, familyId: row.family_id };
     },
     revokeAllForUser: (userId) => db.prepare('UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ? AND revoked_at IS NULL').run(now().toISOString(), userId).changes,
-    revokeAll: () => db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL').run(now().toISOString()).changes,
+    revokeAll: () =>
+      writeTransaction(db, () => {
+        const at = now().toISOString();
+        const live = db.prepare('SELECT count(DISTINCT family_id) FROM refresh_tokens WHERE revoked_at IS NULL AND used_at IS NULL AND expires_at > ?').pluck().get(at) as number;
+        db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL').run(at);
+        return live;
+      }),
   };
 }

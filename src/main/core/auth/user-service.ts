@@ -49,7 +49,8 @@ export interface UserService {
   /** Counts a failed login; returns whether this one locked the account. */
   recordFailedLogin(id: string, policy: LockoutPolicy): { locked: boolean };
   recordSuccessfulLogin(id: string): void;
-  countActiveAdmins(): number;
+  /** Active admins of a tenant. */
+  countActiveAdmins(tenantId?: string): number;
 }
 
 function toUser(row: UserRow): UserWithSecret {
@@ -78,7 +79,7 @@ export function createUserService({ db, authorizer, epoch = createChangeEpoch(db
   const columns = 'id, tenant_id, username, password_hash, role, disabled, failed_logins, locked_until, created_at, updated_at';
   const selectById = db.prepare<[string], UserRow>(`SELECT ${columns} FROM users WHERE id = ?`);
   const selectByName = db.prepare<[string], UserRow>(`SELECT ${columns} FROM users WHERE username = ?`);
-  const activeAdmins = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0");
+  const activeAdmins = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND tenant_id = ?");
 
   function requireRole(role: string): void {
     if (!authorizer.hasRole(role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(role)} does not exist; use one of ${authorizer.roles().join(', ')}`);
@@ -90,9 +91,9 @@ export function createUserService({ db, authorizer, epoch = createChangeEpoch(db
     return toUser(row);
   }
 
-  /** The last active admin cannot be demoted or disabled: the mesh would have nobody to administer it. */
+  /** A tenant's last active admin cannot be demoted or disabled: the tenant would have nobody to administer it. */
   function guardLastAdmin(user: UserWithSecret, change: string): void {
-    if (user.role === 'admin' && !user.disabled && activeAdmins.get()?.n === 1) {
+    if (user.role === 'admin' && !user.disabled && activeAdmins.get(user.tenant_id)?.n === 1) {
       throw new AppError('CONFLICT', `${user.username} is the last active admin and cannot be ${change}; make another user admin first`);
     }
   }
@@ -176,7 +177,7 @@ export function createUserService({ db, authorizer, epoch = createChangeEpoch(db
     recordSuccessfulLogin(id) {
       changing(() => db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins != 0 OR locked_until IS NOT NULL)').run(id));
     },
-    countActiveAdmins: () => activeAdmins.get()?.n ?? 0,
+    countActiveAdmins: (tenantId = DEFAULT_TENANT_ID) => activeAdmins.get(tenantId)?.n ?? 0,
   };
 
   function recordFailure(id: string, { maxFailures, lockoutSeconds }: LockoutPolicy): { locked: boolean } {

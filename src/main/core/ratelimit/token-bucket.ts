@@ -26,6 +26,8 @@ export interface BucketStore {
 interface Bucket {
   tokens: number;
   updatedMs: number;
+  /** The burst the tokens were last counted under: raising it at runtime gives the difference at once. */
+  burst: number;
 }
 
 /** Memory store with a bounded number of buckets (least recently used go first), so spoofed keys cannot grow it. */
@@ -35,12 +37,16 @@ export function createMemoryBucketStore(maxBuckets = 100_000): BucketStore {
     take(key, { ratePerSecond, burst }, nowMs) {
       let bucket = buckets.get(key);
       if (bucket === undefined) {
-        bucket = { tokens: burst, updatedMs: nowMs };
+        bucket = { tokens: burst, updatedMs: nowMs, burst };
         if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value as string);
       } else {
         buckets.delete(key); // re-inserted below: Map order becomes recency order
-        bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * ratePerSecond);
-        bucket.updatedMs = nowMs;
+        if (burst > bucket.burst) bucket.tokens += burst - bucket.burst;
+        bucket.burst = burst;
+        // A clock that steps back (NTP) must not take tokens away.
+        const elapsed = Math.max(0, nowMs - bucket.updatedMs);
+        bucket.tokens = Math.min(burst, bucket.tokens + (elapsed / 1000) * ratePerSecond);
+        bucket.updatedMs = Math.max(nowMs, bucket.updatedMs);
       }
       buckets.set(key, bucket);
       const allowed = bucket.tokens >= 1;

@@ -12,7 +12,7 @@ export interface AccessControl {
   allows(principal: Principal, need: Need): boolean;
 }
 
-export function createAccessControl({ authorizer, audit }: { authorizer: Authorizer; audit: AuditService }): AccessControl {
+export function createAccessControl({ authorizer, audit, onDecision }: { authorizer: Authorizer; audit: AuditService; onDecision?: (allowed: boolean) => void }): AccessControl {
   // One frozen metadata object per decision (decisions are memoized too), so the audit trail encodes it once.
   const metadataOf = new WeakMap<Decision, Readonly<Record<string, unknown>>>();
   function metadata(decision: Decision, need: Need): Readonly<Record<string, unknown>> {
@@ -28,6 +28,7 @@ export function createAccessControl({ authorizer, audit }: { authorizer: Authori
     authorizer,
     require(principal, need, ctx, target) {
       const decision = authorizer.decide(principal.role, need);
+      onDecision?.(decision.allowed);
       audit.append({
         event_type: 'authz_decision',
         subject: principal.subject,

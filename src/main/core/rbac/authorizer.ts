@@ -30,6 +30,8 @@ export interface Authorizer {
   permissionsOf(role: string): readonly string[];
   /** True when `inner` grants nothing that `outer` does not: nobody hands out more rights than they hold. */
   roleWithin(inner: string, outer: string): boolean;
+  /** True when every one of `permissions` is granted by `role`. */
+  permissionsWithin(permissions: readonly string[], role: string): boolean;
   /** Replaces the whole policy at once (editable roles). */
   load(definitions: readonly RoleDefinition[]): void;
 }
@@ -82,6 +84,11 @@ export function createAuthorizer(definitions: readonly RoleDefinition[] = builti
       const outerPermissions = policy.roles.get(outer);
       if (innerPermissions === undefined || outerPermissions === undefined) return false;
       return innerPermissions.every((p) => outerPermissions.some((o) => covers(o, p)));
+    },
+    permissionsWithin(permissions, role) {
+      const outerPermissions = policy.roles.get(role);
+      if (outerPermissions === undefined) return false;
+      return permissions.map(parsePermission).every((p) => outerPermissions.some((o) => covers(o, p)));
     },
     load(next) {
       // Compile first: a bad definition throws and the old policy stays. Then swap policy and memo together.

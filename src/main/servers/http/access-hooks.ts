@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Credentials } from '../../core/auth/auth-service';
 import type { Principal, RequestContext } from '../../core/auth/principal';
 import type { AccessControl } from '../../core/rbac/access-control';
+import type { RateLimiter } from '../../core/ratelimit/rate-limiter';
 import type { Need } from '../../core/rbac/permissions';
 import { AppError } from '../../../shared/errors';
 
@@ -48,7 +49,7 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export function registerAccessHooks(app: FastifyInstance, { auth, access }: { auth: AuthService; access: AccessControl }): void {
+export function registerAccessHooks(app: FastifyInstance, { auth, access, limiter }: { auth: AuthService; access: AccessControl; limiter: RateLimiter }): void {
   app.decorateRequest('principal', undefined);
 
   // A route that declares neither public nor a permission is a programming error, caught at start-up.
@@ -84,10 +85,12 @@ export function registerAccessHooks(app: FastifyInstance, { auth, access }: { au
 
   function authorize(request: FastifyRequest, principal: Principal, permission: RouteAccess['permission'], ctx: RequestContext): Error | undefined {
     request.principal = principal;
-    if (permission === undefined || permission === 'authenticated') return undefined;
     const params = request.params as { id?: unknown } | undefined;
-    const target = typeof params?.id === 'string' ? `${permission.resource}:${params.id}` : undefined;
     try {
+      // Each credential has its own budget, whichever address it comes from.
+      limiter.checkSubject(principal.subject, principal.tenantId, ctx);
+      if (permission === undefined || permission === 'authenticated') return undefined;
+      const target = typeof params?.id === 'string' ? `${permission.resource}:${params.id}` : undefined;
       access.require(principal, permission, ctx, target);
       return undefined;
     } catch (error) {

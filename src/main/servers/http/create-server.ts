@@ -15,6 +15,10 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** HSTS is only meaningful (and only sent) over TLS. */
   tls?: boolean;
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY); otherwise the socket address is the client. */
+  trustProxy?: readonly string[];
+  /** The blocklist and the per-address rate limit, checked on every request. */
+  gate?: { blocklist: Blocklist; limiter: RateLimiter } | undefined;
 }
 
 const healthSchema = {
@@ -29,14 +33,19 @@ const healthSchema = {
 } as const;
 
 import { securityHeaders } from './security-headers';
+import { AppError } from '../../../shared/errors';
+import type { Blocklist } from '../../core/ratelimit/blocklist';
+import type { RateLimiter } from '../../core/ratelimit/rate-limiter';
 
-export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls = false }: HttpServerOptions): Promise<FastifyInstance> {
+export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls = false, trustProxy = [], gate }: HttpServerOptions): Promise<FastifyInstance> {
   const hostAllowed = hostCheck(allowedHosts);
   const app = Fastify({
     loggerInstance: logger,
     // Per-request info lines cost throughput and add nothing the audit trail and metrics do not already say.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'trace_id' }),
     genReqId: traceIdFrom,
+    // X-Forwarded-For counts only when the connection comes from a named proxy; a spoofed header changes nothing.
+    trustProxy: trustProxy.length === 0 ? false : [...trustProxy],
     // No pino child per request (a few µs each): our log calls carry trace_id themselves.
     childLoggerFactory: (parent) => parent,
     bodyLimit,
@@ -48,13 +57,26 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
 
   // Before any plugin adds routes: a route keeps the error handler that was set when it was registered.
   registerErrorHandling(app);
-  // One synchronous hook: trace id and security headers first, so that refusals (421, 403) carry them too, then the
-  // Host/Origin guard. (Every hook is a step per request; this base costs one.)
+  // One synchronous hook: trace id and security headers first, so that refusals carry them too; then the blocklist
+  // (before anything else is looked at), the Host/Origin guard and the per-address rate limit.
   const headers = securityHeaders({ tls });
   const guard = originGuard({ hostAllowed, allowedHosts, allowedOrigins });
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header(TRACE_HEADER, request.id);
-    done(guard(request));
+    if (gate !== undefined && gate.blocklist.blocks(request.ip)) {
+      gate.limiter.recordBlocked(request.ip, { ip: request.ip, traceId: request.id });
+      return done(new AppError('IP_BLOCKED', 'this address is blocked'));
+    }
+    const refused = guard(request);
+    if (refused !== undefined) return done(refused);
+    if (gate !== undefined) {
+      try {
+        gate.limiter.checkIp(request.ip, { ip: request.ip, traceId: request.id });
+      } catch (error) {
+        return done(error as Error);
+      }
+    }
+    done();
   });
   // Exact origins only, and no credentials: tokens travel in headers, never cookies, so "*" never meets credentials.
   // With no allowed origin the guard above already refuses every Origin, and CORS would have nothing to answer.

@@ -3,19 +3,27 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../core/services';
 import { registerAccessHooks } from '../http/access-hooks';
+import { registerMetricsRoute, registerRequestMetrics } from '../http/metrics-route';
 import { createHttpServer, type HttpServerOptions } from '../http/create-server';
 import { registerApiKeyRoutes } from './routes/api-keys';
+import { registerAuditRoutes } from './routes/audit';
 import { registerAuthRoutes } from './routes/auth';
 import { registerContextRoutes } from './routes/contexts';
 import { registerMetaRoutes } from './routes/meta';
+import { registerAdminRoutes } from './routes/admin';
+import { registerAuthzRoutes } from './routes/authz';
+import { registerRoleRoutes } from './routes/roles';
+import { registerUserRoutes } from './routes/users';
 
 export interface RestAppOptions extends HttpServerOptions {
   services: Services;
   version: string;
+  metricsPublic?: boolean;
 }
 
-export async function buildRestApp({ services, version, ...http }: RestAppOptions): Promise<FastifyInstance> {
+export async function buildRestApp({ services, version, metricsPublic = false, ...http }: RestAppOptions): Promise<FastifyInstance> {
   const app = await createHttpServer(http);
+  registerRequestMetrics(app, services.metrics, 'api');
   registerAccessHooks(app, services);
   await app.register(swagger, {
     openapi: {
@@ -29,5 +37,11 @@ export async function buildRestApp({ services, version, ...http }: RestAppOption
   registerApiKeyRoutes(app, services);
   registerContextRoutes(app, services);
   registerMetaRoutes(app, services);
+  registerAuditRoutes(app, services);
+  registerRoleRoutes(app, services);
+  registerUserRoutes(app, services);
+  registerAuthzRoutes(app, services);
+  registerAdminRoutes(app, services);
+  registerMetricsRoute(app, services.metrics, { publicAccess: metricsPublic });
   return app;
 }

@@ -348,3 +348,52 @@ describe('audit writer thread', () => {
     storage.close();
   });
 });
+
+describe('verify options', () => {
+  beforeEach(() => {
+    mode = 'inline';
+  });
+
+  it('asks checkBase about a stored base (and only then), failing at the first event after it when distrusted', () => {
+    const { storage, audit } = setup();
+    for (let i = 0; i < 5; i += 1) audit.append(event(i));
+    audit.flush();
+    const asked: unknown[] = [];
+    expect(audit.verify({ checkBase: (base) => (asked.push(base), 'nope') })).toEqual({ ok: true, checked: 5, first_bad_seq: null });
+    expect(asked).toEqual([]);
+    storage.db.prepare("INSERT INTO meta (tenant_id, key, value, updated_at) VALUES ('default', 'audit_base', ?, '')").run(`0:${'0'.repeat(64)}`);
+    expect(audit.verify({ checkBase: (base) => (asked.push(base), 'forged base') })).toEqual({ ok: false, checked: 0, first_bad_seq: 1, reason: 'forged base' });
+    expect(asked).toEqual([{ seq: 0, hash: '0'.repeat(64) }]);
+    expect(audit.verify({ checkBase: () => undefined }).ok).toBe(true);
+  });
+
+  it('stops after the group holding throughSeq, without comparing the head', () => {
+    const { storage, audit } = setup();
+    for (let i = 0; i < 9; i += 1) {
+      audit.append(event(i));
+      if (i % 3 === 2) audit.flush();
+    }
+    editLine(storage, 8, (line) => line.replace('"result":"success"', '"result":"failure"'));
+    expect(audit.verify({ throughSeq: 4 })).toEqual({ ok: true, checked: 6, first_bad_seq: null });
+    expect(audit.verify()).toMatchObject({ ok: false, first_bad_seq: 8 });
+  });
+
+  it('reads one snapshot: events another process commits while it runs are neither counted nor taken for a cut-off tail', () => {
+    const { storage, audit, file } = setup();
+    for (let i = 0; i < 5; i += 1) audit.append(event(i));
+    audit.flush();
+    storage.db.prepare("INSERT INTO meta (tenant_id, key, value, updated_at) VALUES ('default', 'audit_base', ?, '')").run(`0:${'0'.repeat(64)}`);
+    const other = openStorage({ file });
+    const otherAudit = createAuditService({ db: other.db });
+    const result = audit.verify({
+      checkBase: () => {
+        for (let i = 0; i < 3; i += 1) otherAudit.append(event(100 + i));
+        otherAudit.flush();
+        return undefined;
+      },
+    });
+    expect(result).toEqual({ ok: true, checked: 5, first_bad_seq: null });
+    expect(audit.verify()).toEqual({ ok: true, checked: 8, first_bad_seq: null });
+    other.close();
+  });
+});

@@ -112,7 +112,7 @@ describe('migration 0004: identities', () => {
   it('is recorded once even when migrate runs twice', () => {
     const db = migrated();
     expect(migrate(db, MIGRATIONS.slice(0, 4))).toEqual([]);
-    expect(migrate(db, MIGRATIONS)).toEqual([5]);
+    expect(migrate(db, MIGRATIONS.slice(0, 5))).toEqual([5]);
     expect(db.prepare('SELECT version, name FROM schema_migrations WHERE version = 4').all()).toEqual([{ version: 4, name: 'identities' }]);
     expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(5);
   });

@@ -116,7 +116,7 @@ describe('migration 0005: contexts', () => {
 
   it('is recorded once even when migrate runs twice', () => {
     const db = migrated();
-    expect(migrate(db, MIGRATIONS)).toEqual([]);
+    expect(migrate(db, MIGRATIONS.slice(0, 5))).toEqual([]);
     expect(db.prepare('SELECT version, name FROM schema_migrations WHERE version = 5').all()).toEqual([{ version: 5, name: 'contexts' }]);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'contexts'").pluck().get()).toBe(1);
   });
