@@ -1,8 +1,6 @@
 // `devmesh audit tail|verify|export|prune` as an operator runs them: real child processes, next to a running serve, with and without the master key.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditService } from '../../src/main/core/audit/audit-service';
@@ -11,35 +9,16 @@ import type { AuditEvent } from '../../src/main/core/audit/types';
 import { openCore } from '../../src/main/core/open-core';
 import { openStorage } from '../../src/main/core/storage/database';
 import { dataDirPaths } from '../../src/main/core/storage/data-dir';
-import { cleanEnv, REPO_ROOT, runCli, startServe, type CliResult, type RunningServe } from '../helpers/cli';
+import { cleanEnv, REPO_ROOT, runCli } from '../helpers/cli';
+import { ADMIN_PASSWORD, CLI_SUBJECT, loggedIn, meshEnv, ok, serve, SLOW, stopped, stopServes, type MeshEnv } from '../helpers/cli-mesh';
 import { testConfig } from '../helpers/config';
 import { createMemoryKeychain } from '../helpers/memory-keychain';
 import { tempDir } from '../helpers/temp-dir';
 
-const running: RunningServe[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
-});
-
-const ADMIN_PASSWORD = 'admin passphrase for tests';
-const CLI_SUBJECT = `cli:${userInfo().username}`;
-/** Each command is a fresh Node process (tsx start-up): seconds, not milliseconds. */
-const SLOW = 120_000;
-
-type Env = Record<string, string | undefined>;
-
-function meshEnv(): Env & { DEVMESH_DATA_DIR: string; ENCRYPTION_MASTER_KEY: string } {
-  return { DEVMESH_DATA_DIR: join(tempDir(), 'data'), ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'), DEVMESH_ADMIN_PASSWORD: ADMIN_PASSWORD, LOGIN_RATE_LIMIT: '1000' };
-}
-
-async function ok(env: Env, args: string[]): Promise<CliResult> {
-  const result = await runCli(args, { env });
-  expect(result.code, `devmesh ${args.join(' ')}\n${result.stderr}`).toBe(0);
-  return result;
-}
+afterEach(stopServes);
 
 /** A data dir made in-process (as serve would), with `work` run on its core before it is closed. */
-async function prepare(env: ReturnType<typeof meshEnv>, work: (core: ReturnType<typeof openCore>) => void): Promise<void> {
+async function prepare(env: MeshEnv, work: (core: ReturnType<typeof openCore>) => void): Promise<void> {
   const core = openCore(testConfig(env.DEVMESH_DATA_DIR, { masterKeyEnv: env.ENCRYPTION_MASTER_KEY }), { keychain: createMemoryKeychain() });
   try {
     work(core);
@@ -65,16 +44,14 @@ function eventsOf(dataDir: string): AuditEvent[] {
 describe('devmesh audit next to a running serve', () => {
   it('tails, verifies and exports; the export verifies offline and an edit to it is caught; each read is on record', async () => {
     const env = meshEnv();
-    const serve = await startServe({ env });
-    running.push(serve);
-    const login = await fetch(`${serve.apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-    expect(login.status).toBe(200);
+    const s = await serve(env);
+    await loggedIn(s.apiUrl, 'admin', ADMIN_PASSWORD);
 
     const tail = await ok(env, ['audit', 'tail', '--type', 'server_started']);
     const tailed = tail.stdout.trimEnd().split('\n');
     expect(tailed.map((l) => (JSON.parse(l) as AuditEvent).resource)).toEqual(['server:mcp', 'server:api']);
     // The same bytes serve printed on its stdout.
-    const printed = serve.output().stdout.split('\n');
+    const printed = s.output().stdout.split('\n');
     for (const line of tailed) expect(printed).toContain(line);
 
     const verify = await ok(env, ['audit', 'verify']);
@@ -106,8 +83,7 @@ describe('devmesh audit next to a running serve', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/is a CSV export; only JSON-lines exports/);
 
-    await serve.stop('SIGINT');
-    running.splice(0);
+    await stopped(s);
     const mine = eventsOf(env.DEVMESH_DATA_DIR).filter((e) => e.subject === CLI_SUBJECT);
     expect(mine.map((e) => e.event_type)).toEqual(['audit_read', 'audit_verified', 'audit_exported', 'audit_exported']);
     expect(mine[2]).toMatchObject({ result: 'success', metadata: { format: 'jsonl', via: 'cli', signed: true } });

@@ -1,80 +1,10 @@
 // `devmesh lockdown`, `devmesh block-ip` and `devmesh unblock-ip` as an operator runs them during an incident: real child processes next to a running `devmesh serve`.
-import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuditService } from '../../src/main/core/audit/audit-service';
-import type { AuditEvent } from '../../src/main/core/audit/types';
-import { openStorage } from '../../src/main/core/storage/database';
-import { expectOneCleanLine, runCli, startServe, type CliResult, type RunningServe } from '../helpers/cli';
-import { tempDir } from '../helpers/temp-dir';
+import { ADMIN_PASSWORD, auditEvents, CLI_SUBJECT, loggedIn, login, meshEnv, ok, post, refused, serve, SLOW, stopServes } from '../helpers/cli-mesh';
 
-const running: RunningServe[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
-});
+afterEach(stopServes);
 
-const ADMIN_PASSWORD = 'admin passphrase for tests';
 const ALICE_PASSWORD = 'correct horse battery staple';
-const CLI_SUBJECT = `cli:${userInfo().username}`;
-/** Each command is a fresh Node process (tsx start-up, bcrypt at cost 12 for passwords): seconds, not milliseconds. */
-const SLOW = 120_000;
-
-type Env = Record<string, string | undefined>;
-
-function meshEnv(extra: Env = {}): Env & { DEVMESH_DATA_DIR: string } {
-  return {
-    DEVMESH_DATA_DIR: join(tempDir(), 'data'),
-    ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'),
-    DEVMESH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LOGIN_RATE_LIMIT: '1000',
-    ...extra,
-  };
-}
-
-async function serve(env: Env): Promise<RunningServe> {
-  const s = await startServe({ env });
-  running.push(s);
-  return s;
-}
-
-async function ok(env: Env, args: string[], input?: string): Promise<CliResult> {
-  const result = await runCli(args, { env, input });
-  expect(result.code, `devmesh ${args.join(' ')}\n${result.stderr}`).toBe(0);
-  return result;
-}
-
-/** A command that must fail with exit 1, one clean line on stderr and nothing on stdout; returns that line. */
-async function refused(env: Env, args: string[], input?: string): Promise<string> {
-  const result = await runCli(args, { env, input });
-  expect(result.code, `devmesh ${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(1);
-  expect(result.stdout).toBe('');
-  return expectOneCleanLine(result.stderr);
-}
-
-interface Tokens {
-  access_token: string;
-  refresh_token: string;
-}
-
-async function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-async function login(apiUrl: string, username: string, password: string): Promise<{ status: number; tokens: Tokens | undefined }> {
-  const res = await post(`${apiUrl}/api/v1/auth/login`, { username, password });
-  if (res.status !== 200) {
-    await res.body?.cancel();
-    return { status: res.status, tokens: undefined };
-  }
-  return { status: 200, tokens: (await res.json()) as Tokens };
-}
-
-async function loggedIn(apiUrl: string, username: string, password: string): Promise<Tokens> {
-  const { status, tokens } = await login(apiUrl, username, password);
-  expect(status, `login ${username}`).toBe(200);
-  return tokens as Tokens;
-}
 
 async function status(res: Promise<Response>): Promise<number> {
   const r = await res;
@@ -91,17 +21,6 @@ async function healthFrom(url: string, ip: string): Promise<{ status: number; co
   const res = await fetch(`${url}/health`, { headers: { 'x-forwarded-for': ip } });
   const body = (await res.json()) as { error?: { code: string } };
   return { status: res.status, code: body.error?.code };
-}
-
-/** Every audit event of these types, read from the database file without writing to it. */
-function auditEvents(dataDir: string, types: string[]): AuditEvent[] {
-  const storage = openStorage({ file: join(dataDir, 'devmesh.db'), readOnly: true });
-  try {
-    const audit = createAuditService({ db: storage.db });
-    return types.flatMap((event_type) => audit.query({ event_type, limit: 1000 }).events).sort((a, b) => a.seq - b.seq);
-  } finally {
-    storage.close();
-  }
 }
 
 describe('devmesh lockdown while serve runs', () => {

@@ -1,27 +1,11 @@
 // `devmesh roles list|create|grant|revoke|delete` as an operator runs them: real child processes, alone and next to a running `devmesh serve`.
-import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuditService } from '../../src/main/core/audit/audit-service';
-import type { AuditEvent } from '../../src/main/core/audit/types';
-import { openStorage } from '../../src/main/core/storage/database';
-import { expectOneCleanLine, runCli, startServe, type CliResult, type RunningServe } from '../helpers/cli';
-import { tempDir } from '../helpers/temp-dir';
+import { runCli } from '../helpers/cli';
+import { ADMIN_PASSWORD, auditEvents, CLI_SUBJECT, loggedIn, meshEnv, ok, refused, serve, SLOW, stopServes, type Env } from '../helpers/cli-mesh';
 
-const running: RunningServe[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
-});
+afterEach(stopServes);
 
-const ADMIN_PASSWORD = 'admin passphrase for tests';
 const WES_PASSWORD = 'correct horse battery staple';
-const CLI_SUBJECT = `cli:${userInfo().username}`;
-
-/** Each command is a fresh Node process (tsx start-up, bcrypt at cost 12 for passwords): seconds, not milliseconds. */
-const SLOW = 120_000;
-
-type Env = Record<string, string | undefined>;
 
 interface RoleRow {
   name: string;
@@ -33,57 +17,8 @@ interface RoleRow {
   description: string;
 }
 
-function meshEnv(): Env & { DEVMESH_DATA_DIR: string } {
-  return {
-    DEVMESH_DATA_DIR: join(tempDir(), 'data'),
-    ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'),
-    DEVMESH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LOGIN_RATE_LIMIT: '1000',
-  };
-}
-
-async function serve(env: Env): Promise<RunningServe> {
-  const s = await startServe({ env });
-  running.push(s);
-  return s;
-}
-
-function cli(env: Env, args: string[], input?: string): Promise<CliResult> {
-  return runCli(args, { env, input });
-}
-
-async function ok(env: Env, args: string[], input?: string): Promise<CliResult> {
-  const result = await cli(env, args, input);
-  expect(result.code, `devmesh ${args.join(' ')}\n${result.stderr}`).toBe(0);
-  return result;
-}
-
-/** A command that must fail with exit 1, one clean line on stderr and nothing on stdout; returns that line. */
-async function refused(env: Env, args: string[], input?: string): Promise<string> {
-  const result = await cli(env, args, input);
-  expect(result.code, `devmesh ${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(1);
-  expect(result.stdout).toBe('');
-  return expectOneCleanLine(result.stderr);
-}
-
 async function rolesJson(env: Env): Promise<RoleRow[]> {
   return JSON.parse((await ok(env, ['roles', 'list', '--json'])).stdout) as RoleRow[];
-}
-
-function auditEvents(dataDir: string, types: string[]): AuditEvent[] {
-  const storage = openStorage({ file: join(dataDir, 'devmesh.db'), readOnly: true });
-  try {
-    const audit = createAuditService({ db: storage.db });
-    return types.flatMap((event_type) => audit.query({ event_type, limit: 1000 }).events).sort((a, b) => a.seq - b.seq);
-  } finally {
-    storage.close();
-  }
-}
-
-async function loggedIn(apiUrl: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${apiUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(response.status, `login ${username}`).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 async function call(apiUrl: string, method: string, path: string, token: string, body?: unknown): Promise<number> {
@@ -209,7 +144,7 @@ describe('devmesh roles while serve runs', () => {
     const s = await serve(env);
     await ok(env, ['roles', 'create', 'writer', '-p', 'contexts:read']);
     await ok(env, ['users', 'create', 'wes', '--role', 'writer', '--password-stdin'], `${WES_PASSWORD}\n`);
-    const wes = await loggedIn(s.apiUrl, 'wes', WES_PASSWORD);
+    const wes = (await loggedIn(s.apiUrl, 'wes', WES_PASSWORD)).access_token;
 
     expect(await call(s.apiUrl, 'GET', '/api/v1/contexts', wes)).toBe(200);
     expect(await call(s.apiUrl, 'POST', '/api/v1/contexts', wes, { name: 'before the grant' })).toBe(403);
@@ -226,7 +161,7 @@ describe('devmesh roles while serve runs', () => {
   it('serve knows a role the CLI just created, and the CLI sees one made over REST', async () => {
     const env = meshEnv();
     const s = await serve(env);
-    const admin = await loggedIn(s.apiUrl, 'admin', ADMIN_PASSWORD);
+    const admin = (await loggedIn(s.apiUrl, 'admin', ADMIN_PASSWORD)).access_token;
     await ok(env, ['roles', 'create', 'ops', '-p', 'contexts:read']);
     expect(await call(s.apiUrl, 'POST', '/api/v1/users', admin, { username: 'olga', password: WES_PASSWORD, role: 'ops' })).toBe(201);
     expect(await call(s.apiUrl, 'GET', '/api/v1/roles/ops', admin)).toBe(200);

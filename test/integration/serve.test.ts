@@ -7,28 +7,15 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditService } from '../../src/main/core/audit/audit-service';
 import { openStorage } from '../../src/main/core/storage/database';
-import { cleanEnv, expectOneCleanLine, rawGet, runCli, startServe, type RunningServe } from '../helpers/cli';
+import { cleanEnv, expectOneCleanLine, rawGet, runCli } from '../helpers/cli';
+import { serve, stopped, stopServes } from '../helpers/cli-mesh';
 import { osKeychainStatus } from '../helpers/os-keychain';
 import { tempDir } from '../helpers/temp-dir';
 
-const running: RunningServe[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
-});
+afterEach(stopServes);
 
 function key(): string {
   return randomBytes(32).toString('base64');
-}
-
-async function serve(env: Record<string, string | undefined>): Promise<RunningServe> {
-  const s = await startServe({ env });
-  running.push(s);
-  return s;
-}
-
-async function stopped(s: RunningServe, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
-  running.splice(running.indexOf(s), 1);
-  return s.stop(signal);
 }
 
 /**
