@@ -41,16 +41,36 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     },
   });
 
+  // prom-client hashes the label object on every call; a request's labels repeat, so its children are looked up once
+  // per (server, route, method, status) and kept (route patterns, never raw URLs: the set stays small).
+  const allowedDecisions = authz.labels('allowed');
+  const deniedDecisions = authz.labels('denied');
+  const auditChildren = new Map<string, { inc(): void }>();
+  const requestChildren = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
   return {
     registry,
     httpRequest(server, route, method, status, seconds) {
-      requests.inc({ server, route, method, status: String(status) });
-      latency.observe({ server, route, method }, seconds);
+      const id = `${server} ${method} ${status} ${route}`;
+      let child = requestChildren.get(id);
+      if (child === undefined) {
+        child = { count: requests.labels(server, route, method, String(status)), time: latency.labels(server, route, method) };
+        requestChildren.set(id, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
     authAttempt: (method, result) => auth.inc({ method, result }),
-    authzDecision: (allowed) => authz.inc({ result: allowed ? 'allowed' : 'denied' }),
+    authzDecision: (allowed) => (allowed ? allowedDecisions : deniedDecisions).inc(),
     rateLimited: (scope) => limited.inc({ scope }),
-    auditEvent: (type) => audit.inc({ type }),
+    auditEvent(type) {
+      let child = auditChildren.get(type);
+      if (child === undefined) {
+        child = audit.labels(type);
+        auditChildren.set(type, child);
+      }
+      child.inc();
+    },
     watchSessions: (kind, count) => {
       sessionCounters.set(kind, count);
     },
