@@ -13,6 +13,8 @@ export default defineConfig({
           'audit-writer-worker': resolve('src/main/core/audit/writer-worker.ts'),
           'audit-verify-worker': resolve('src/main/core/audit/verify-worker.ts'),
         },
+        // Shared chunks sit beside index.js too: worker-threads.ts resolves './audit-*-worker.js' from its own module URL.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -1,6 +1,6 @@
 // The electron-vite bundle: main loads the audit writer thread from next to index.js, and that bundled worker really commits.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'electron-vite';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,16 +13,28 @@ import { tempDir } from '../helpers/temp-dir';
 
 const OUT = join(REPO_ROOT, 'out', 'main');
 
+/** Every .js file the main build wrote, chunks included. */
+function bundleFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
 beforeAll(async () => {
   // `npm test` builds first; when this file runs alone, build here.
   if (!existsSync(join(OUT, 'audit-writer-worker.js'))) await build({ root: REPO_ROOT, logLevel: 'silent' });
 }, 120_000);
 
 describe('electron-vite bundle', () => {
-  it('builds the audit writer as its own entry beside index.js, which loads it from there', () => {
+  it('builds each worker as its own entry, where the module that starts it resolves it', () => {
     expect(existsSync(join(OUT, 'index.js'))).toBe(true);
-    expect(existsSync(join(OUT, 'audit-writer-worker.js'))).toBe(true);
-    expect(readFileSync(join(OUT, 'index.js'), 'utf8')).toContain('./audit-writer-worker.js');
+    // worker-threads.ts resolves `./audit-*-worker.js` against its own module's URL, wherever the bundler put that module.
+    const loaders = bundleFiles(OUT).filter((file) => readFileSync(file, 'utf8').includes('"./audit-writer-worker.js"'));
+    expect(loaders).toHaveLength(1);
+    for (const worker of ['audit-writer-worker.js', 'audit-verify-worker.js']) {
+      expect(readFileSync(loaders[0]!, 'utf8')).toContain(`"./${worker}"`);
+      expect(existsSync(join(dirname(loaders[0]!), worker))).toBe(true);
+    }
     expect(readFileSync(join(REPO_ROOT, 'out', 'preload', 'index.cjs'), 'utf8')).not.toMatch(/require\("(?!electron")/);
   });
 
