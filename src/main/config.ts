@@ -61,7 +61,17 @@ export interface MeshConfig {
   readonly metricsPublic: boolean;
   /** Audit events older than this many days are pruned (a signed checkpoint keeps the rest verifiable); 0 keeps all. */
   readonly auditRetentionDays: number;
+  readonly mcp: McpConfig;
 }
+
+export interface McpConfig {
+  /** An MCP session with no request for this long is closed: MCP_SESSION_IDLE_TIMEOUT. */
+  readonly sessionIdleSeconds: number;
+  /** Open MCP sessions (Streamable HTTP and WebSocket together) one credential may hold: MCP_MAX_SESSIONS_PER_SUBJECT. */
+  readonly maxSessionsPerSubject: number;
+}
+
+export const DEFAULT_MCP_CONFIG: McpConfig = { sessionIdleSeconds: 3600, maxSessionsPerSubject: 32 };
 
 export const DEFAULT_RATE_LIMIT_CONFIG: RateLimitConfig = { ipRps: 100, ipBurst: 200, userRps: 50, userBurst: 100 };
 
@@ -265,6 +275,8 @@ const envSchema = z.object({
       return z.NEVER;
     }),
   AUDIT_RETENTION_DAYS: intVar('AUDIT_RETENTION_DAYS', 90, 0, 36_500),
+  MCP_SESSION_IDLE_TIMEOUT: durationVar('MCP_SESSION_IDLE_TIMEOUT', DEFAULT_MCP_CONFIG.sessionIdleSeconds, 10, 7 * 86400, '1h'),
+  MCP_MAX_SESSIONS_PER_SUBJECT: intVar('MCP_MAX_SESSIONS_PER_SUBJECT', DEFAULT_MCP_CONFIG.maxSessionsPerSubject, 1, 100_000),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -332,6 +344,7 @@ export function loadConfig(options: LoadConfigOptions = {}): MeshConfig {
     trustProxy: c.TRUST_PROXY,
     metricsPublic: c.METRICS_PUBLIC,
     auditRetentionDays: c.AUDIT_RETENTION_DAYS,
+    mcp: { sessionIdleSeconds: c.MCP_SESSION_IDLE_TIMEOUT, maxSessionsPerSubject: c.MCP_MAX_SESSIONS_PER_SUBJECT },
   };
 }
 

@@ -90,7 +90,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       trustProxy: config.trustProxy,
       gate: { blocklist: services.blocklist, limiter: services.limiter },
     };
-    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, services, metricsPublic: config.metricsPublic });
+    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, services, version, mcp: config.mcp, metricsPublic: config.metricsPublic });
     apps.push(mcpApp);
     const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, services, version, metricsPublic: config.metricsPublic });
     apps.push(apiApp);

@@ -8,6 +8,8 @@ export interface MeshMetrics {
   authzDecision(allowed: boolean): void;
   rateLimited(scope: string): void;
   auditEvent(type: string): void;
+  /** An MCP tool call by tool and result (success, error: the tool reported a failure, denied, invalid). */
+  toolCall(tool: string, result: string, seconds: number): void;
   /** A gauge read at scrape time (sessions of a kind: refresh-token families now, MCP sessions later). */
   watchSessions(kind: string, count: () => number): void;
   render(): Promise<string>;
@@ -30,10 +32,18 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
   const authz = new Counter({ name: 'devmesh_authz_decisions_total', help: 'Authorization decisions by result', labelNames: ['result'], registers: [registry] });
   const limited = new Counter({ name: 'devmesh_rate_limited_total', help: 'Requests refused by rate limits or the blocklist, by scope', labelNames: ['scope'], registers: [registry] });
   const audit = new Counter({ name: 'devmesh_audit_events_total', help: 'Audit events appended, by type', labelNames: ['type'], registers: [registry] });
+  const toolCalls = new Counter({ name: 'devmesh_mcp_tool_calls_total', help: 'MCP tool calls by tool and result', labelNames: ['tool', 'result'], registers: [registry] });
+  const toolLatency = new Histogram({
+    name: 'devmesh_mcp_tool_call_duration_seconds',
+    help: 'MCP tool call latency by tool',
+    labelNames: ['tool'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   const sessionCounters = new Map<string, () => number>();
   new Gauge({
     name: 'devmesh_active_sessions',
-    help: 'Active sessions by kind (refresh: refresh-token families; mcp: MCP sessions)',
+    help: 'Active sessions by kind (refresh: refresh-token families; mcp_http, mcp_ws: MCP sessions by transport)',
     labelNames: ['kind'],
     registers: [registry],
     collect() {
@@ -73,6 +83,11 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     },
     watchSessions: (kind, count) => {
       sessionCounters.set(kind, count);
+    },
+    toolCall(tool, result, seconds) {
+      // Tool names come from the registry (unknown names are counted as "unknown"), so the label set stays small.
+      toolCalls.labels(tool, result).inc();
+      toolLatency.labels(tool).observe(seconds);
     },
     render: () => registry.metrics(),
   };

@@ -31,7 +31,7 @@ export function requestContext(request: FastifyRequest): RequestContext {
 }
 
 /** Credentials from Authorization: Bearer … or X-API-Key; never from the query string. */
-export function credentialsOf(request: FastifyRequest): Credentials {
+export function credentialsOf(request: Pick<FastifyRequest, 'headers'>): Credentials {
   const authorization = request.headers.authorization;
   let bearer: string | undefined;
   if (typeof authorization === 'string' && authorization !== '') {

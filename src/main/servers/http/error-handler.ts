@@ -35,7 +35,7 @@ export function classify(error: unknown): { code: ErrorCode; status: number; mes
 }
 
 /** Headers some errors must carry: a Bearer challenge on 401, retry hints on 429. */
-function errorHeaders(code: ErrorCode, error: unknown): Record<string, string> {
+export function errorHeaders(code: ErrorCode, error: unknown): Record<string, string> {
   if (code === 'AUTH_REQUIRED') return { 'www-authenticate': 'Bearer realm="devmesh"' };
   if (code === 'AUTH_INVALID' || code === 'AUTH_TOKEN_EXPIRED') return { 'www-authenticate': 'Bearer realm="devmesh", error="invalid_token"' };
   if (code === 'RATE_LIMITED' && error instanceof AppError && error.details !== undefined) {

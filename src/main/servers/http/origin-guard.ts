@@ -43,7 +43,7 @@ export function hostNotAllowed(hostHeader: string | undefined, allowedHosts: rea
 }
 
 /** The request check both servers run first: a Host that is not ours (421) or a present Origin not allowed (403). */
-export function originGuard({ hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): (request: FastifyRequest) => AppError | undefined {
+export function originGuard({ hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): (request: Pick<FastifyRequest, 'headers'>) => AppError | undefined {
   const origins = new Set(allowedOrigins);
   return (request) => {
     const host = request.headers.host;

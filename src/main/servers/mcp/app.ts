@@ -1,19 +1,42 @@
-// The MCP server for agents (default 127.0.0.1:8080). It will carry /mcp and /ws; today it serves /health and /metrics behind the shared guards.
+// The MCP server for agents (default 127.0.0.1:8080): Streamable HTTP at /mcp and WebSocket at /ws over one tool registry, behind the shared guards; no OAuth discovery.
 import type { FastifyInstance } from 'fastify';
+import type { McpConfig } from '../../config';
 import type { Services } from '../../core/services';
+import { AppError } from '../../../shared/errors';
 import { registerAccessHooks } from '../http/access-hooks';
 import { createHttpServer, type HttpServerOptions } from '../http/create-server';
 import { registerMetricsRoute, registerRequestMetrics } from '../http/metrics-route';
+import { createSessionRegistry } from './sessions';
+import { registerStreamableHttp } from './streamable-http';
+import { registerWebSocket } from './websocket';
 
 export interface McpAppOptions extends HttpServerOptions {
   services: Services;
+  version: string;
+  mcp: McpConfig;
   metricsPublic?: boolean;
 }
 
-export async function buildMcpApp({ services, metricsPublic = false, ...http }: McpAppOptions): Promise<FastifyInstance> {
+export async function buildMcpApp({ services, version, mcp, metricsPublic = false, ...http }: McpAppOptions): Promise<FastifyInstance> {
   const app = await createHttpServer(http);
   registerRequestMetrics(app, services.metrics, 'mcp');
   registerAccessHooks(app, services);
+
+  const sessions = createSessionRegistry({ audit: services.core.audit, maxPerSubject: mcp.maxSessionsPerSubject, idleSeconds: mcp.sessionIdleSeconds });
+  services.metrics.watchSessions('mcp_http', () => sessions.count('http'));
+  services.metrics.watchSessions('mcp_ws', () => sessions.count('ws'));
+  registerStreamableHttp(app, services, sessions, version);
+  registerWebSocket(app, { services, sessions, version, allowedHosts: http.allowedHosts, allowedOrigins: http.allowedOrigins, maxMessageBytes: http.bodyLimit ?? 1024 * 1024, gate: http.gate, tls: http.tls });
+  // Open SSE streams and sockets would hold close() forever: sessions end first.
+  app.addHook('preClose', async () => {
+    sessions.stopSweeping();
+    await sessions.closeAll();
+  });
+
+  // One auth mode: advertising OAuth metadata makes Claude Code, Cursor and VS Code drop their configured headers.
+  app.get('/.well-known/*', { config: { public: true }, schema: { hide: true } as Record<string, unknown> }, async () => {
+    throw new AppError('NOT_FOUND', 'this server does not use OAuth discovery; send Authorization: Bearer <API key or JWT> (or X-API-Key)');
+  });
   registerMetricsRoute(app, services.metrics, { publicAccess: metricsPublic });
   return app;
 }
