@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import WebSocket from 'ws';
 import { bearer, wsClient } from '../../helpers/mcp-client';
 import { startTestMesh, type TestMesh } from '../../helpers/mesh';
@@ -143,6 +144,18 @@ describe('MCP over WebSocket (mcp.v1)', () => {
     expect(await t.mesh.services.metrics.render()).toMatch(/devmesh_active_sessions\{kind="mcp_ws",app="devmesh"\} 0/);
     expect(t.mesh.core.audit.query({ event_type: 'mcp_session_ended' }).events[0]?.metadata).toMatchObject({ transport: 'ws', reason: 'closed' });
     expect(await upgrade(t, bearer(key))).toBe('open');
+  });
+
+  it('sends tools/list_changed when an edit of the caller\'s role changes what it may call', async () => {
+    const t = await startTestMesh();
+    const admin = { subject: 'test', kind: 'system', tenantId: 'default', role: 'admin', userId: null, keyId: null, authMethod: 'local' } as const;
+    t.mesh.services.roles.create(admin, { name: 'growing', permissions: ['tools:execute:whoami'] });
+    const { client } = await wsClient(t.mcp, bearer(t.apiKey('growing')));
+    const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    expect((await client.listTools()).tools.map((x) => x.name)).toEqual(['whoami']);
+    t.mesh.services.roles.update(admin, 'growing', { permissions: ['tools:execute:whoami', 'tools:execute:context_get', 'contexts:read'] });
+    await changed;
+    expect((await client.listTools()).tools.map((x) => x.name).sort()).toEqual(['context_get', 'whoami']);
   });
 
   it('closes open sockets when the mesh stops', async () => {

@@ -10,6 +10,9 @@ import { createSessionRegistry } from './sessions';
 import { registerStreamableHttp } from './streamable-http';
 import { registerWebSocket } from './websocket';
 
+/** How often open sessions' tool lists are checked against the policy (tools/list_changed). */
+const TOOL_LIST_CHECK_MS = 2000;
+
 export interface McpAppOptions extends HttpServerOptions {
   services: Services;
   version: string;
@@ -27,8 +30,12 @@ export async function buildMcpApp({ services, version, mcp, metricsPublic = fals
   services.metrics.watchSessions('mcp_ws', () => sessions.count('ws'));
   registerStreamableHttp(app, services, sessions, version);
   registerWebSocket(app, { services, sessions, version, allowedHosts: http.allowedHosts, allowedOrigins: http.allowedOrigins, maxMessageBytes: http.bodyLimit ?? 1024 * 1024, gate: http.gate, tls: http.tls });
+  // A role edited (here, over REST or by the CLI in another process) may change what open sessions can call.
+  const policyWatch = setInterval(() => sessions.forEach((s) => s.refreshTools()), TOOL_LIST_CHECK_MS);
+  policyWatch.unref();
   // Open SSE streams and sockets would hold close() forever: sessions end first.
   app.addHook('preClose', async () => {
+    clearInterval(policyWatch);
     sessions.stopSweeping();
     await sessions.closeAll();
   });

@@ -62,6 +62,11 @@ export class GatedTransport implements Transport {
   private readonly pending = new Map<RequestId, Pending>();
   /** Set once the session is registered (Streamable HTTP learns its id while handling initialize). */
   session: McpSession | undefined;
+  /** Called when the caller's visible tools changed since it last listed them (the server sends tools/list_changed). */
+  onToolsChanged: (() => void) | undefined;
+  /** The tool names the caller saw in its last tools/list, and who it was then. */
+  private listed: string | undefined;
+  private lastPrincipal: Principal | undefined;
 
   constructor(
     private readonly inner: Transport,
@@ -107,6 +112,7 @@ export class GatedTransport implements Transport {
   private receive(message: JsonRpcLike & JSONRPCMessage, extra: MessageExtraInfo | undefined): void {
     if (this.session !== undefined) this.session.lastSeen = Date.now();
     const caller = callerOf(extra);
+    if (caller !== undefined) this.seen(caller.principal);
     if (caller === undefined || message.method === undefined || message.id === undefined) {
       this.onmessage?.(message, extra);
       return;
@@ -157,14 +163,37 @@ export class GatedTransport implements Transport {
     }
   }
 
+  /** Re-checks the caller's tools against the current policy (roles edited here or in another process); notifies on a change. */
+  refreshToolList(): void {
+    if (this.listed === undefined || this.lastPrincipal === undefined) return;
+    const names = this.visibleNames(this.lastPrincipal);
+    if (names === this.listed) return;
+    this.listed = names;
+    this.onToolsChanged?.();
+  }
+
+  /** A new role for the same subject (a user's role was changed) may change what it can call. */
+  private seen(principal: Principal): void {
+    const before = this.lastPrincipal;
+    this.lastPrincipal = principal;
+    if (before !== undefined && before.role !== principal.role) this.refreshToolList();
+  }
+
+  private isVisible(name: string, principal: Principal): boolean {
+    const definition = TOOLS_BY_NAME.get(name);
+    return definition !== undefined && mayCall(this.services, principal, definition);
+  }
+
+  private visibleNames(principal: Principal): string {
+    return [...TOOLS_BY_NAME.keys()].filter((name) => this.isVisible(name, principal)).join(',');
+  }
+
   /** tools/list shows a caller only the tools it may call. */
   private visibleTools(message: JSONRPCMessage, principal: Principal): JSONRPCMessage {
     const m = message as JsonRpcLike;
     const tools = (m.result?.tools ?? []) as { name: string }[];
-    const visible = tools.filter((t) => {
-      const definition = TOOLS_BY_NAME.get(t.name);
-      return definition !== undefined && mayCall(this.services, principal, definition);
-    });
+    const visible = tools.filter((t) => this.isVisible(t.name, principal));
+    this.listed = this.visibleNames(principal);
     return { ...message, result: { ...m.result, tools: visible } } as JSONRPCMessage;
   }
 

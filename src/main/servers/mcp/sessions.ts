@@ -16,6 +16,8 @@ export interface McpSession {
   toolCalls: number;
   /** Closes the transport and the server behind it (idempotent). */
   close(): Promise<void>;
+  /** Tells the client if the tools it may call changed since it listed them. */
+  refreshTools(): void;
 }
 
 export interface SessionRegistry {
@@ -27,6 +29,7 @@ export interface SessionRegistry {
   /** Forgets the session and audits its end; closing it is the caller's business. */
   remove(id: string, reason: SessionEndReason): void;
   count(transport?: McpTransportKind): number;
+  forEach(fn: (session: McpSession) => void): void;
   /** Closes every session (server shutdown). */
   closeAll(): Promise<void>;
 }
@@ -98,6 +101,9 @@ export function createSessionRegistry({ audit, maxPerSubject, idleSeconds, now =
       let n = 0;
       for (const s of sessions.values()) if (s.transport === transport) n += 1;
       return n;
+    },
+    forEach(fn) {
+      for (const session of sessions.values()) fn(session);
     },
     async closeAll() {
       const all = [...sessions.values()];

@@ -48,10 +48,14 @@ export function registerStreamableHttp(app: FastifyInstance, services: Services,
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         const at = Date.now();
-        session = { id, subject: principal.subject, tenantId: principal.tenantId, transport: 'http', openedAt: at, lastSeen: at, toolCalls: 0, close: async () => {
-          transports.delete(id);
-          await server.close();
-        } };
+        session = {
+          id, subject: principal.subject, tenantId: principal.tenantId, transport: 'http', openedAt: at, lastSeen: at, toolCalls: 0,
+          close: async () => {
+            transports.delete(id);
+            await server.close();
+          },
+          refreshTools: () => gated.refreshToolList(),
+        };
         gated.session = session;
         transports.set(id, transport);
         sessions.add(session);
@@ -59,6 +63,7 @@ export function registerStreamableHttp(app: FastifyInstance, services: Services,
       onsessionclosed: (id) => sessions.remove(id, 'deleted'),
     });
     const gated = new GatedTransport(transport, services, 'http');
+    gated.onToolsChanged = () => void server.server.sendToolListChanged().catch(() => undefined);
     // When the transport closes (DELETE, idle sweep, shutdown), the session goes too.
     server.server.onclose = () => {
       if (session !== undefined) {

@@ -103,7 +103,8 @@ export function registerWebSocket(app: FastifyInstance, options: WebSocketOption
     const server = createSessionServer(services, version);
     const gated = new GatedTransport(transport, services, 'ws');
     const at = Date.now();
-    const session = { id, subject: principal.subject, tenantId: principal.tenantId, transport: 'ws' as const, openedAt: at, lastSeen: at, toolCalls: 0, close: () => server.close() };
+    gated.onToolsChanged = () => void server.server.sendToolListChanged().catch(() => undefined);
+    const session = { id, subject: principal.subject, tenantId: principal.tenantId, transport: 'ws' as const, openedAt: at, lastSeen: at, toolCalls: 0, close: () => server.close(), refreshTools: () => gated.refreshToolList() };
     gated.session = session;
     sessions.add(session);
     server.server.onclose = () => sessions.remove(id, 'closed');
