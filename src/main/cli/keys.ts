@@ -1,9 +1,47 @@
 // `devmesh keys create|list|revoke`: API keys from the shell; `create` prints only the raw key, so `$(devmesh keys create ...)` works.
 import type { Command } from 'commander';
 import { AppError } from '../../shared/errors';
-import { apiKeyDto, keyLifetimeSeconds } from '../core/auth/api-key-service';
+import { apiKeyDto, apiKeyStatus, keyLifetimeSeconds, type ApiKeyRecord } from '../core/auth/api-key-service';
+import type { Principal } from '../core/auth/principal';
+import type { Services } from '../core/services';
 import { action } from './run';
 import { printTable, withServices } from './with-services';
+
+/** A key name from a flag: 1 to 100 characters, not blank. */
+export function keyNameOption(name: string, flag: string): string {
+  if (name.trim() === '' || name.length > 100) throw new AppError('VALIDATION_FAILED', `${flag} must be 1 to 100 characters`);
+  return name;
+}
+
+export interface NewKey {
+  name: string;
+  role: string;
+  tenantId: string;
+  expiresInSeconds: number | undefined;
+  /** Added to the audit event's metadata (e.g. the MCP client the key is for). */
+  metadata?: Record<string, unknown>;
+}
+
+/** VALIDATION_FAILED naming the roles there are, unless `role` is one of them. */
+export function requireRole(services: Services, role: string): void {
+  if (!services.authorizer.hasRole(role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(role)} does not exist; use one of ${services.authorizer.roles().join(', ')}`);
+}
+
+/** Creates an operator's key after checking the role exists, and records `api_key_created`; the raw key is in the result only. */
+export function createAuditedKey(services: Services, operator: Principal, input: NewKey): { record: ApiKeyRecord; key: string } {
+  requireRole(services, input.role);
+  const { record, key } = services.apiKeys.create({ name: input.name, role: input.role, tenantId: input.tenantId, ownerId: null, createdBy: operator.subject, expiresInSeconds: input.expiresInSeconds });
+  services.core.audit.append({
+    event_type: 'api_key_created',
+    subject: operator.subject,
+    action: 'create',
+    resource: `api_key:${record.id}`,
+    result: 'success',
+    tenant_id: input.tenantId,
+    metadata: { name: record.name, role: record.role, expires_at: record.expires_at, ...input.metadata },
+  });
+  return { record, key };
+}
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('manage API keys for agents, scripts and tools');
@@ -17,12 +55,10 @@ export function registerKeyCommands(program: Command): void {
     .option('--tenant <name>', 'tenant of the key (default: the default tenant)')
     .action(action(async (options: { name: string; role: string; expiresIn?: string; tenant?: string }) => {
       const expiresIn = options.expiresIn === undefined ? undefined : keyLifetimeSeconds(options.expiresIn, '--expires-in');
-      if (options.name.trim() === '' || options.name.length > 100) throw new AppError('VALIDATION_FAILED', '--name must be 1 to 100 characters');
+      const name = keyNameOption(options.name, '--name');
       await withServices((services, operator) => {
-        if (!services.authorizer.hasRole(options.role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(options.role)} does not exist; use one of ${services.authorizer.roles().join(', ')}`);
         const tenantId = options.tenant === undefined ? operator.tenantId : services.tenants.require(options.tenant).id;
-        const { record, key } = services.apiKeys.create({ name: options.name, role: options.role, tenantId, ownerId: null, createdBy: operator.subject, expiresInSeconds: expiresIn });
-        services.core.audit.append({ event_type: 'api_key_created', subject: operator.subject, action: 'create', resource: `api_key:${record.id}`, result: 'success', tenant_id: tenantId, metadata: { name: record.name, role: record.role, expires_at: record.expires_at } });
+        const { record, key } = createAuditedKey(services, operator, { name, role: options.role, tenantId, expiresInSeconds: expiresIn });
         process.stdout.write(`${key}\n`);
         if (process.stdout.isTTY) process.stderr.write(`API key ${record.id} (${record.role}) created. This is the only time it is shown: store it now.\n`);
       });
@@ -34,7 +70,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (options: { json?: boolean }) => {
       await withServices((services) => {
-        const rows = services.apiKeys.list({}).map((k) => ({ ...apiKeyDto(k), status: k.revoked_at !== null ? 'revoked' : k.expires_at !== null && k.expires_at <= new Date().toISOString() ? 'expired' : 'active' }));
+        const rows = services.apiKeys.list({}).map((k) => ({ ...apiKeyDto(k), status: apiKeyStatus(k) }));
         printTable(rows, ['id', 'name', 'role', 'tenant', 'status', 'owner', 'expires_at', 'last_used_at'], options.json === true);
       });
     }));

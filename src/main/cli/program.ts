@@ -2,8 +2,10 @@
 import { Command } from 'commander';
 import { appVersion } from '../mesh';
 import { registerAuditCommands } from './audit';
+import { registerConnectCommand } from './connect';
 import { doctorCommand } from './doctor';
 import { registerKeyCommands } from './keys';
+import { registerMcpBridgeCommand } from './mcp-bridge';
 import { registerRoleCommands } from './roles';
 import { registerIncidentCommands } from './incident';
 import { rotateJwtKeyCommand } from './rotate-jwt-key';
@@ -51,6 +53,8 @@ see README.md for the rest (CORS_ALLOWED_ORIGINS, JWT_*, LOGIN_*, DEVMESH_ADMIN_
   registerAuditCommands(program);
   registerRoleCommands(program);
   registerIncidentCommands(program);
+  registerConnectCommand(program);
+  registerMcpBridgeCommand(program);
 
   return program;
 }

@@ -14,7 +14,7 @@ export async function readStdinSecret(what: string, stream: NodeJS.ReadStream = 
   return value;
 }
 
-function promptHidden(question: string): Promise<string> {
+export function promptHidden(question: string): Promise<string> {
   // Echo off: characters typed are not written back to the terminal.
   const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
   const rl = createInterface({ input: process.stdin, output: muted, terminal: true });

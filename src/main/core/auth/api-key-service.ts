@@ -48,6 +48,12 @@ export function keyLifetimeSeconds(value: string | number, field: string): numbe
   return seconds;
 }
 
+/** Whether a key still works: revoked and expired keys are refused. */
+export function apiKeyStatus(r: Pick<ApiKeyRecord, 'revoked_at' | 'expires_at'>, at: Date = new Date()): 'active' | 'revoked' | 'expired' {
+  if (r.revoked_at !== null) return 'revoked';
+  return r.expires_at !== null && r.expires_at <= at.toISOString() ? 'expired' : 'active';
+}
+
 /** A key as the API and CLI show it: never its hash, never its secret. */
 export function apiKeyDto(r: ApiKeyRecord): ApiKeyDto {
   return { id: r.id, name: r.name, role: r.role, tenant: r.tenant_id, owner: r.owner, created_by: r.created_by, created_at: r.created_at, expires_at: r.expires_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at };
