@@ -114,6 +114,7 @@ export class GatedTransport implements Transport {
     const caller = callerOf(extra);
     if (caller !== undefined) this.seen(caller.principal);
     if (caller === undefined || message.method === undefined || message.id === undefined) {
+      if (message.method === 'notifications/cancelled') this.cancelled(message.params?.requestId as RequestId | undefined);
       this.onmessage?.(message, extra);
       return;
     }
@@ -161,6 +162,14 @@ export class GatedTransport implements Transport {
           this.services.access.require(caller.principal, CONTEXTS_READ, caller.ctx, uri);
         }
     }
+  }
+
+  /** A cancelled request gets no answer from the server: its call is recorded now, and nothing waits for it. */
+  private cancelled(requestId: RequestId | undefined): void {
+    const pending = requestId === undefined ? undefined : this.pending.get(requestId);
+    if (pending === undefined) return;
+    this.pending.delete(requestId as RequestId);
+    if (pending.kind === 'call') this.recordCall(pending, undefined, undefined, true);
   }
 
   /** Re-checks the caller's tools against the current policy (roles edited here or in another process); notifies on a change. */
@@ -211,12 +220,15 @@ export class GatedTransport implements Transport {
   }
 
   /** One audit event and one metric per tool call, whatever its outcome: success, error (the tool failed), denied or invalid. */
-  private recordCall(call: Extract<Pending, { kind: 'call' }>, response: JsonRpcLike | undefined, refusal?: unknown): void {
+  private recordCall(call: Extract<Pending, { kind: 'call' }>, response: JsonRpcLike | undefined, refusal?: unknown, cancelled = false): void {
     const seconds = (performance.now() - call.started) / 1000;
     const { principal, ctx } = call.caller;
-    let outcome: 'success' | 'error' | 'denied' | 'invalid';
+    let outcome: 'success' | 'error' | 'denied' | 'invalid' | 'cancelled';
     let error: string | undefined;
-    if (refusal !== undefined) {
+    if (cancelled) {
+      outcome = 'cancelled';
+      error = 'cancelled by the client';
+    } else if (refusal !== undefined) {
       outcome = 'denied';
       error = isAppError(refusal) ? refusal.message : 'refused';
     } else if (response?.error !== undefined) {
