@@ -165,7 +165,8 @@ describe('MCP over Streamable HTTP', () => {
     const key = t.apiKey('user');
     const first = await rawSession(t, key);
     const headers = { ...bearer(key), 'mcp-session-id': first, 'mcp-protocol-version': '2025-06-18' };
-    const deleted = await fetch(`${t.mcp}/mcp`, { method: 'DELETE', headers });
+    // Some clients send a JSON content type with the body-less DELETE: still just the end of the session.
+    const deleted = await fetch(`${t.mcp}/mcp`, { method: 'DELETE', headers: { ...headers, 'content-type': 'application/json' } });
     expect(deleted.status).toBe(200);
     expect((await post(t, { jsonrpc: '2.0', id: 2, method: 'ping' }, headers)).status).toBe(404);
 
@@ -258,6 +259,8 @@ describe('MCP over Streamable HTTP', () => {
     await client.callTool({ name: 'context_create', arguments: { name: 'deploy', metadata: { api_token: 'hunter2-secret', note: `uses ${key}` } } });
     await client.callTool({ name: 'context_get', arguments: { id: randomUUID() } }).catch(() => undefined);
 
+    // An allowed call is one event carrying its decisions; a denied one is also an authz_decision of its own.
+    expect(t.mesh.core.audit.query({ event_type: 'authz_decision' }).events.map((e) => [e.result, e.metadata?.permission])).toEqual([['denied', 'tools:execute:context_get']]);
     const events = t.mesh.core.audit.query({ event_type: 'mcp_tool_call' }).events.reverse();
     expect(events.map((e) => [e.resource, e.result, e.metadata?.outcome])).toEqual([
       ['tool:context_create', 'success', 'success'],
@@ -269,7 +272,7 @@ describe('MCP over Streamable HTTP', () => {
     const text = JSON.stringify(events);
     expect(text).not.toContain('hunter2-secret');
     expect(text).not.toContain(key);
-    expect((ok?.metadata?.arguments as { name: string }).name).toBe('deploy');
+    expect(ok?.metadata).toMatchObject({ role: 'creator', permissions: ['tools:execute:context_create', 'contexts:write'], arguments: { name: 'deploy', metadata: { api_token: '[REDACTED]' } } });
     expect(t.mesh.core.audit.query({ event_type: 'mcp_session_started' }).events[0]?.metadata).toMatchObject({ transport: 'http', protocol_version: '2025-11-25', client: { name: 'devmesh-tests' } });
 
     const metrics = await t.mesh.services.metrics.render();

@@ -18,7 +18,8 @@ export interface MeshMetrics {
 export function createMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): MeshMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'devmesh' });
-  if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'devmesh_' });
+  // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: an idle desktop app should not wake 100 times a second.
+  if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'devmesh_', eventLoopMonitoringPrecision: 100 });
 
   const requests = new Counter({ name: 'devmesh_http_requests_total', help: 'HTTP requests by server, route, method and status', labelNames: ['server', 'route', 'method', 'status'], registers: [registry] });
   const latency = new Histogram({

@@ -20,10 +20,21 @@ export interface McpAppOptions extends HttpServerOptions {
   metricsPublic?: boolean;
 }
 
+/** Some clients end a session with `DELETE /mcp` and `Content-Type: application/json` but no body: that is no body, not a 400. */
+function acceptEmptyJsonOnDelete(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.method === 'DELETE') return done(null, undefined);
+    json(request, body as string, done);
+  });
+}
+
 export async function buildMcpApp({ services, version, mcp, metricsPublic = false, ...http }: McpAppOptions): Promise<FastifyInstance> {
   const app = await createHttpServer(http);
   registerRequestMetrics(app, services.metrics, 'mcp');
   registerAccessHooks(app, services);
+  acceptEmptyJsonOnDelete(app);
 
   const sessions = createSessionRegistry({ audit: services.core.audit, maxPerSubject: mcp.maxSessionsPerSubject, idleSeconds: mcp.sessionIdleSeconds });
   services.metrics.watchSessions('mcp_http', () => sessions.count('http'));

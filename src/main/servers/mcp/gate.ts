@@ -2,7 +2,7 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal, RequestContext } from '../../core/auth/principal';
-import type { Need } from '../../core/rbac/permissions';
+import { formatNeed, type Need } from '../../core/rbac/permissions';
 import type { Services } from '../../core/services';
 import { AppError, isAppError } from '../../../shared/errors';
 import type { McpSession, McpTransportKind } from './sessions';
@@ -33,6 +33,21 @@ interface JsonRpcLike {
   params?: Record<string, unknown>;
   result?: Record<string, unknown>;
   error?: { code: number; message: string };
+}
+
+/** What each tool's call needs, as the audit event names it. */
+const PERMISSIONS_OF = new Map([...TOOLS_BY_NAME.values()].map((t) => [t.name, t.needs.map(formatNeed)]));
+
+/** Longer strings are cut in the trail: a call's record says what it did, it is not a second copy of the data. */
+const MAX_ARGUMENT_CHARS = 200;
+
+/** Tool arguments for the audit trail: short values as given, long strings cut with their length (secrets are redacted at append). */
+export function summarizeArguments(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length <= MAX_ARGUMENT_CHARS ? value : `${value.slice(0, MAX_ARGUMENT_CHARS)}… (${value.length} chars)`;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 4) return Array.isArray(value) ? `[${value.length} items]` : '{…}';
+  if (Array.isArray(value)) return value.slice(0, 20).map((v) => summarizeArguments(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).slice(0, 50).map(([k, v]) => [k, summarizeArguments(v, depth + 1)]));
 }
 
 export function callerOf(extra: MessageExtraInfo | undefined): Caller | undefined {
@@ -145,12 +160,20 @@ export class GatedTransport implements Transport {
         const name = typeof params.name === 'string' ? params.name : '';
         const call: Pending = { kind: 'call', tool: name, args: params.arguments, started: performance.now(), caller };
         const definition = TOOLS_BY_NAME.get(name);
-        try {
-          // Unknown tools go on to the server, which answers as the spec says; known ones need every permission.
-          if (definition !== undefined) for (const need of definition.needs) this.services.access.require(caller.principal, need, caller.ctx, `tool:${name}`);
-        } catch (error) {
-          this.recordCall(call, undefined, error);
-          throw error;
+        // Unknown tools go on to the server, which answers as the spec says; known ones need every permission. An
+        // allowed call's decisions are recorded in its mcp_tool_call event (one event per call, not three); a denial
+        // is also an authz_decision event of its own, like every refusal anywhere.
+        if (definition !== undefined) {
+          for (const need of definition.needs) {
+            if (this.services.access.allows(caller.principal, need)) continue;
+            try {
+              this.services.access.require(caller.principal, need, caller.ctx, `tool:${name}`);
+            } catch (error) {
+              this.recordCall(call, undefined, error);
+              throw error;
+            }
+          }
+          for (let i = 0; i < definition.needs.length; i++) this.services.metrics.authzDecision(true);
         }
         this.pending.set(id, call);
         if (this.session !== undefined) this.session.toolCalls += 1;
@@ -244,7 +267,10 @@ export class GatedTransport implements Transport {
     this.services.core.audit.append({
       event_type: 'mcp_tool_call', subject: principal.subject, action: 'execute', resource: `tool:${known ? call.tool : call.tool.slice(0, 64)}`,
       result: outcome === 'success' ? 'success' : outcome === 'denied' ? 'denied' : 'failure', error, tenant_id: principal.tenantId,
-      metadata: { tool: call.tool.slice(0, 64), outcome, arguments: call.args ?? {}, duration_ms: Math.round(seconds * 100_000) / 100, session_id: this.session?.id ?? this.inner.sessionId ?? null, transport: this.kind },
+      metadata: {
+        tool: call.tool.slice(0, 64), outcome, arguments: summarizeArguments(call.args ?? {}), role: principal.role, permissions: known ? PERMISSIONS_OF.get(call.tool) : [],
+        duration_ms: Math.round(seconds * 100_000) / 100, session_id: this.session?.id ?? this.inner.sessionId ?? null, transport: this.kind,
+      },
       ip: ctx.ip, user_agent: ctx.userAgent, trace_id: ctx.traceId,
     });
   }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../../../src/main/core/auth/principal';
 import { openCore, type Core } from '../../../../../src/main/core/open-core';
 import { createServices, type Services } from '../../../../../src/main/core/services';
-import { authInfoFor, GatedTransport } from '../../../../../src/main/servers/mcp/gate';
+import { authInfoFor, GatedTransport, summarizeArguments } from '../../../../../src/main/servers/mcp/gate';
 import { testConfig } from '../../../../helpers/config';
 import { createMemoryKeychain } from '../../../../helpers/memory-keychain';
 import { tempDir } from '../../../../helpers/temp-dir';
@@ -49,7 +49,7 @@ describe('GatedTransport', () => {
     const { reached, from } = setup('user');
     from({ id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
     from({ id: 2, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
-    expect(reached.map((m) => (m as { params: { protocolVersion: string } }).params.protocolVersion)).toEqual(['2025-11-25', '2025-03-26']);
+    expect(reached.map((m) => (m as unknown as { params: { protocolVersion: string } }).params.protocolVersion)).toEqual(['2025-11-25', '2025-03-26']);
   });
 
   it('refuses a tool call without permission itself: the server never sees it, the client gets a JSON-RPC error, the trail a denied call', async () => {
@@ -81,6 +81,10 @@ describe('GatedTransport', () => {
     from({ method: 'notifications/cancelled', params: { requestId: 9, reason: 'user pressed stop' } });
     const [call] = services.core.audit.query({ event_type: 'mcp_tool_call' }).events;
     expect(call).toMatchObject({ result: 'failure', error: 'cancelled by the client', metadata: { outcome: 'cancelled', tool: 'context_list' } });
+  });
+
+  it('keeps short arguments as given and cuts long strings, saying how long they were', () => {
+    expect(summarizeArguments({ id: 'x', content: 'y'.repeat(1000), nested: { list: [1, null, 'z'] } })).toEqual({ id: 'x', content: `${'y'.repeat(200)}… (1000 chars)`, nested: { list: [1, null, 'z'] } });
   });
 
   it('filters a tools/list answer to what the caller may call', async () => {
