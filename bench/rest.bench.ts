@@ -1,18 +1,15 @@
 // REST API throughput: an authenticated GET /api/v1/contexts/:id (Host check, authentication, authorization, audit) with a JWT and with an API key, versus a bare Fastify route returning the same JSON.
 // Each server runs in its own child process (this file again, with --serve-mesh, --serve-bare or --serve-bare-reads), so autocannon's load in this process does not share the server's event loop.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
-import type { Database } from 'better-sqlite3';
+import { childGroup, countAuditEvents, cpuUsOf, profileDirFrom, READY_TIMEOUT_MS, serveCommands, serveIfChild, writeLine, type Child } from './child';
+import { ITEMS, seedContext } from './fixtures';
 import type { BenchResult } from './result';
 import { median, round } from './stats';
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 
 const CONNECTIONS = 50;
@@ -20,9 +17,7 @@ const ROUND_SECONDS = 8;
 const WARMUP_SECONDS = 3;
 const ROUNDS = 3;
 const TARGET_RATIO = 0.8;
-const READY_TIMEOUT_MS = 60_000;
 const REPORT_TIMEOUT_MS = 120_000;
-const EXIT_TIMEOUT_MS = 20_000;
 /** Set to a directory to write .cpuprofile files of every server (one subdirectory each; the main thread's file ends in .0.<seq>.cpuprofile). */
 const PROFILE_ENV = 'BENCH_REST_CPU_PROF';
 
@@ -31,12 +26,7 @@ const ROLE_COUNT = 50;
 const ADMIN_PASSWORD = 'admin password for the rest bench';
 /** The lowest bcrypt cost bcryptjs accepts: only the one login pays it, requests never do. */
 const PASSWORD_COST = 4;
-const AUTHZ_MARKER = '"event_type":"authz_decision"';
-const ITEMS = [
-  { role: 'user', content: 'List what must pass before we tag the release.', metadata: { source: 'cli' } },
-  { role: 'assistant', content: 'Unit and integration tests, the lint, the audit chain check on a copy of a real database, and the packaging dry run.', metadata: { model: 'local', tokens: 31 } },
-  { role: 'system', content: 'Owner: release bot. Due before Friday.', metadata: {} },
-] as const;
+const AUTHZ = 'authz_decision';
 
 /** bare: a constant body; bare_reads: the same two SQLite reads as the mesh, nothing else (informational); jwt, api_key: the mesh. */
 type Target = 'bare' | 'bare_reads' | 'jwt' | 'api_key';
@@ -73,23 +63,6 @@ interface AuditReport {
 // Child processes (servers under test)
 // ---------------------------------------------------------------------------------------------------------------
 
-function writeLine(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
-/** Counts authz_decision events in the stored trail (one per authorized request). */
-function countAuthzEvents(db: Database): number {
-  let count = 0;
-  for (const row of db.prepare('SELECT lines FROM audit_batches').iterate() as IterableIterator<{ lines: string }>) {
-    let from = row.lines.indexOf(AUTHZ_MARKER);
-    while (from !== -1) {
-      count += 1;
-      from = row.lines.indexOf(AUTHZ_MARKER, from + AUTHZ_MARKER.length);
-    }
-  }
-  return count;
-}
-
 /**
  * The mesh as `devmesh serve` runs it (writer thread committing the audit trail and printing each line, here to
  * /dev/null, since stdout carries this protocol), on a temp data dir with an in-memory keychain, plus one context with
@@ -110,16 +83,6 @@ async function serveMesh(dataDir: string): Promise<void> {
   const config = { ...base, rateLimit, auth: { ...base.auth, adminPassword: ADMIN_PASSWORD } };
   const devNull = openSync('/dev/null', 'w');
   const mesh = await startMesh(config, { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: PASSWORD_COST, auditSink: { fd: devNull } });
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    mesh.stop().then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`mesh stop failed: ${String(error)}\n`);
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', stop);
 
   const { contexts, auth, apiKeys, roles } = mesh.services;
   // A 50-role policy, as the issue asks: the authorizer decides against all of it.
@@ -127,12 +90,7 @@ async function serveMesh(dataDir: string): Promise<void> {
   for (let i = 0; i < ROLE_COUNT; i += 1) {
     roles.create(operator, { name: `bench-role-${i}`, permissions: ['contexts:read', `tools:execute:tool_${i}`, i % 2 === 0 ? 'audit:read' : 'metrics:read'] });
   }
-  const context = contexts.create('default', 'user:admin', {
-    name: 'release checklist',
-    description: 'What the agents agreed to check before tagging 0.2.0',
-    metadata: { project: 'devmesh', labels: ['release', 'qa'], priority: 2 },
-  });
-  for (const item of ITEMS) contexts.append('default', 'user:admin', context.id, { ...item, metadata: { ...item.metadata } });
+  const contextId = seedContext(contexts, 'user:admin');
   const tokens = await auth.login({ username: 'admin', password: ADMIN_PASSWORD }, {});
   const { key } = apiKeys.create({ name: 'rest bench', role: 'admin', tenantId: 'default', ownerId: null, createdBy: 'bench' });
 
@@ -140,24 +98,24 @@ async function serveMesh(dataDir: string): Promise<void> {
   const before = audit.verify();
   writeLine({
     url: mesh.urls.api,
-    path: `/api/v1/contexts/${context.id}`,
+    path: `/api/v1/contexts/${contextId}`,
     dbFile: mesh.core.storage.file,
     jwt: tokens.access_token,
     apiKey: key,
-    authzEvents: countAuthzEvents(db),
+    authzEvents: countAuditEvents(db, AUTHZ),
     auditEvents: before.checked,
   } satisfies MeshReady);
 
-  const input = createInterface({ input: process.stdin });
-  input.on('line', (line) => {
-    const command = line.trim();
-    if (command === 'cpu') writeLine(process.cpuUsage());
-    if (command !== 'report') return;
-    const verified = audit.verify(); // flushes first: everything appended so far is committed and checked
-    writeLine({ ok: verified.ok, checked: verified.checked, authzEvents: countAuthzEvents(db), ...(verified.ok ? {} : { reason: verified.reason }) } satisfies AuditReport);
-  });
-  // The parent went away without stopping us.
-  input.on('close', stop);
+  serveCommands(
+    {
+      cpu: () => process.cpuUsage(),
+      report: () => {
+        const verified = audit.verify(); // flushes first: everything appended so far is committed and checked
+        return { ok: verified.ok, checked: verified.checked, authzEvents: countAuditEvents(db, AUTHZ), ...(verified.ok ? {} : { reason: verified.reason }) } satisfies AuditReport;
+      },
+    },
+    () => mesh.stop(),
+  );
 }
 
 /**
@@ -177,16 +135,7 @@ async function serveBare(mode: '--serve-bare' | '--serve-bare-reads', file: stri
     const contexts = createContextService({ db: new Database(file, { readonly: true }) });
     app.get('/api/v1/contexts/:id', async (request) => contexts.get('default', (request.params as { id: string }).id));
   }
-  const stop = (): void => {
-    app.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGTERM', stop);
-  const input = createInterface({ input: process.stdin });
-  input.on('line', (line) => {
-    if (line.trim() === 'cpu') writeLine(process.cpuUsage());
-  });
-  // The parent went away without stopping us.
-  input.on('close', stop);
+  serveCommands({ cpu: () => process.cpuUsage() }, () => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('bare server has no TCP address');
@@ -196,83 +145,6 @@ async function serveBare(mode: '--serve-bare' | '--serve-bare-reads', file: stri
 // ---------------------------------------------------------------------------------------------------------------
 // The parent: start the servers, load them in alternating rounds, check responses and the audit trail
 // ---------------------------------------------------------------------------------------------------------------
-
-interface Child {
-  readonly label: string;
-  readonly process: ChildProcessWithoutNullStreams;
-  /** The next stdout line (a JSON value), or a rejection naming the child's stderr. */
-  nextLine<T>(timeoutMs: number): Promise<T>;
-  send(line: string): void;
-  stop(): Promise<void>;
-}
-
-function startChild(label: string, args: readonly string[], profileDir: string | undefined): Child {
-  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, label)}`];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SELF, ...args], { cwd: PROJECT_ROOT, env: process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    stderr.push(chunk);
-    if (stderr.length > 200) stderr.splice(0, stderr.length - 200);
-  });
-  const lines: string[] = [];
-  const waiters: ((line: string | undefined) => void)[] = [];
-  let ended = false;
-  const reader = createInterface({ input: child.stdout });
-  reader.on('line', (line) => {
-    const waiter = waiters.shift();
-    if (waiter === undefined) lines.push(line);
-    else waiter(line);
-  });
-  const end = (): void => {
-    ended = true;
-    for (const waiter of waiters.splice(0)) waiter(undefined);
-  };
-  reader.on('close', end);
-  child.on('exit', end);
-  const describe = (reason: string): Error => new Error(`${label} server: ${reason}\n--- stderr ---\n${stderr.join('').slice(-4000)}`);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  return {
-    label,
-    process: child,
-    nextLine<T>(timeoutMs: number): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const settle = (line: string | undefined): void => {
-          clearTimeout(timer);
-          if (line === undefined) {
-            reject(describe(`exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)}) before answering`));
-            return;
-          }
-          try {
-            resolve(JSON.parse(line) as T);
-          } catch {
-            reject(describe(`printed a line that is not JSON: ${line.slice(0, 200)}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          const i = waiters.indexOf(settle);
-          if (i !== -1) waiters.splice(i, 1);
-          reject(describe(`no answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const queued = lines.shift();
-        if (queued !== undefined) settle(queued);
-        else if (ended) settle(undefined);
-        else waiters.push(settle);
-      });
-    },
-    send(line) {
-      child.stdin.write(`${line}\n`);
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 interface Load {
   reqPerS: number;
@@ -284,16 +156,10 @@ interface Load {
   cpuUsPerRequest: number;
 }
 
-async function cpuOf(server: Child): Promise<number> {
-  server.send('cpu');
-  const usage = await server.nextLine<NodeJS.CpuUsage>(READY_TIMEOUT_MS);
-  return usage.user + usage.system;
-}
-
 async function load(run: typeof autocannon, server: Child, label: string, url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
-  const cpuBefore = await cpuOf(server);
+  const cpuBefore = await cpuUsOf(server);
   const result = await run({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, headers, timeout: 10 });
-  const cpuUs = (await cpuOf(server)) - cpuBefore;
+  const cpuUs = (await cpuUsOf(server)) - cpuBefore;
   if (result.non2xx !== 0 || result.errors !== 0 || result.timeouts !== 0 || result.requests.total === 0) {
     throw new Error(`${label}: ${result.requests.total} responses, ${result.non2xx} not 2xx (${JSON.stringify(result.statusCodeStats ?? {})}), ${result.errors} errors, ${result.timeouts} timeouts`);
   }
@@ -316,12 +182,11 @@ async function fetchText(url: string, headers: Record<string, string>): Promise<
 
 export async function benchRest(): Promise<BenchResult> {
   const { default: run } = await import('autocannon');
-  const dir = mkdtempSync(join(tmpdir(), 'devmesh-bench-rest-'));
-  const profileDir = process.env[PROFILE_ENV] === undefined || process.env[PROFILE_ENV] === '' ? undefined : process.env[PROFILE_ENV];
-  const children: Child[] = [];
+  const profileDir = profileDirFrom(PROFILE_ENV);
+  const group = childGroup('devmesh-bench-rest-');
+  const { dir } = group;
   try {
-    const mesh = startChild('mesh', ['--serve-mesh', join(dir, 'data')], profileDir);
-    children.push(mesh);
+    const mesh = group.start('mesh', SELF, ['--serve-mesh', join(dir, 'data')], { profileDir });
     const ready = await mesh.nextLine<MeshReady>(READY_TIMEOUT_MS);
     const meshUrl = `${ready.url}${ready.path}`;
     const headers: Record<MeshTarget, Record<string, string>> = {
@@ -334,13 +199,11 @@ export async function benchRest(): Promise<BenchResult> {
     if ((await fetchText(meshUrl, headers.api_key)) !== body) throw new Error('the mesh answered the JWT and the API key with different bodies');
     const bodyFile = join(dir, 'body.json');
     writeFileSync(bodyFile, body);
-    const bare = startChild('bare', ['--serve-bare', bodyFile], profileDir);
-    children.push(bare);
+    const bare = group.start('bare', SELF, ['--serve-bare', bodyFile], { profileDir });
     const bareReady = await bare.nextLine<BareReady>(READY_TIMEOUT_MS);
     const bareUrl = `${bareReady.url}${ready.path}`;
     if ((await fetchText(bareUrl, {})) !== body) throw new Error('the bare server does not answer with the same bytes as the mesh');
-    const bareReads = startChild('bare-reads', ['--serve-bare-reads', ready.dbFile], profileDir);
-    children.push(bareReads);
+    const bareReads = group.start('bare-reads', SELF, ['--serve-bare-reads', ready.dbFile], { profileDir });
     const bareReadsUrl = `${(await bareReads.nextLine<BareReady>(READY_TIMEOUT_MS)).url}${ready.path}`;
     // Same data and size; the key order may differ (the mesh serializes in its schema's order).
     const readsBody = await fetchText(bareReadsUrl, {});
@@ -368,8 +231,7 @@ export async function benchRest(): Promise<BenchResult> {
     }
 
     // Every authorized request must have left one authz_decision in a chain that still verifies.
-    mesh.send('report');
-    const report = await mesh.nextLine<AuditReport>(REPORT_TIMEOUT_MS);
+    const report = await mesh.ask<AuditReport>('report', REPORT_TIMEOUT_MS);
     if (!report.ok) throw new Error(`audit chain check failed after the load: ${report.reason ?? 'unknown reason'}`);
     const authzRecorded = report.authzEvents - ready.authzEvents;
     // autocannon does not count responses still in flight when a round ends, but the mesh audited those requests.
@@ -425,18 +287,13 @@ export async function benchRest(): Promise<BenchResult> {
       ],
     };
   } finally {
-    await Promise.allSettled(children.map((c) => c.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await group.close();
   }
 }
 
-// Child-process entry: `node --import tsx bench/rest.bench.ts --serve-mesh <data dir> | --serve-bare <body file> | --serve-bare-reads <db file>`.
-if (process.argv[1] !== undefined && SELF === process.argv[1]) {
-  const [mode, arg] = process.argv.slice(2);
-  if (mode === '--serve-mesh' && arg !== undefined) await serveMesh(arg);
-  else if ((mode === '--serve-bare' || mode === '--serve-bare-reads') && arg !== undefined) await serveBare(mode, arg);
-  else {
-    process.stderr.write('usage: node --import tsx bench/rest.bench.ts --serve-mesh <data dir> | --serve-bare <body file> | --serve-bare-reads <db file>; run the benchmark with `npx tsx bench/run.ts rest`\n');
-    process.exitCode = 2;
-  }
-}
+// Child-process entry.
+await serveIfChild(
+  SELF,
+  { '--serve-mesh': serveMesh, '--serve-bare': (file) => serveBare('--serve-bare', file), '--serve-bare-reads': (file) => serveBare('--serve-bare-reads', file) },
+  'usage: node --import tsx bench/rest.bench.ts --serve-mesh <data dir> | --serve-bare <body file> | --serve-bare-reads <db file>; run the benchmark with `npx tsx bench/run.ts rest`',
+);

@@ -1,4 +1,4 @@
-// Runs the benchmarks (all, or those named: `npx tsx bench/run.ts crypto audit cold-start rest`), prints a summary and writes bench/results/latest.json.
+// Runs the benchmarks (all, or those named: `npx tsx bench/run.ts crypto audit cold-start rest mcp`), prints a summary and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { benchAudit } from './audit.bench';
 import { benchAuditVerify } from './audit-verify.bench';
 import { benchColdStart } from './cold-start.bench';
 import { benchCrypto } from './crypto.bench';
+import { benchMcp } from './mcp.bench';
 import type { BenchResult } from './result';
 import { benchRest } from './rest.bench';
 import { round } from './stats';
@@ -16,6 +17,7 @@ const BENCHES = {
   'audit-verify': benchAuditVerify,
   'cold-start': benchColdStart,
   rest: benchRest,
+  mcp: benchMcp,
 } as const satisfies Record<string, () => Promise<BenchResult>>;
 
 type BenchName = keyof typeof BENCHES;

@@ -22,3 +22,10 @@ export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** The given percentiles (each 0 < p <= 100) by the nearest-rank method, so each is a value actually observed. */
+export function percentiles(values: readonly number[], ps: readonly number[]): number[] {
+  if (values.length === 0) throw new RangeError('percentile of nothing');
+  const sorted = Float64Array.from(values).sort();
+  return ps.map((p) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] as number);
+}
