@@ -7,6 +7,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { AppError } from '../shared/errors';
 import { parseDuration } from '../shared/duration';
+import { readTlsConfig, type TlsConfig } from './tls-config';
 
 export const APP_DIR_NAME = 'devmesh-console';
 
@@ -62,6 +63,8 @@ export interface MeshConfig {
   /** Audit events older than this many days are pruned (a signed checkpoint keeps the rest verifiable); 0 keeps all. */
   readonly auditRetentionDays: number;
   readonly mcp: McpConfig;
+  /** TLS of each server: API_TLS_* and MCP_TLS_*. */
+  readonly tls: { readonly api: TlsConfig; readonly mcp: TlsConfig };
 }
 
 export interface McpConfig {
@@ -345,6 +348,7 @@ export function loadConfig(options: LoadConfigOptions = {}): MeshConfig {
     metricsPublic: c.METRICS_PUBLIC,
     auditRetentionDays: c.AUDIT_RETENTION_DAYS,
     mcp: { sessionIdleSeconds: c.MCP_SESSION_IDLE_TIMEOUT, maxSessionsPerSubject: c.MCP_MAX_SESSIONS_PER_SUBJECT },
+    tls: { api: readTlsConfig('API', merged), mcp: readTlsConfig('MCP', merged) },
   };
 }
 

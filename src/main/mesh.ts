@@ -14,6 +14,7 @@ import { ensureDataDir } from './core/storage/data-dir';
 import { acquireInstanceLock, type InstanceLock } from './core/storage/instance-lock';
 import { defaultAllowedHosts } from './servers/http/origin-guard';
 import { listen } from './servers/http/listen';
+import { createMeshTls } from './servers/http/tls-audit';
 import { buildMcpApp } from './servers/mcp/app';
 import { buildRestApp } from './servers/rest/app';
 
@@ -83,27 +84,31 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     const initialAdmin = await services.ensureInitialAdmin();
 
     const version = appVersion();
+    const allowedHosts = [...defaultAllowedHosts(config.host), ...config.http.extraHosts];
+    // Certificates are checked here, before anything listens: a broken one stops the start with the reason.
+    const tls = createMeshTls({ config: config.tls, trust: services.certs, allowedHosts, audit: opened.audit, logger });
     const http = {
-      allowedHosts: [...defaultAllowedHosts(config.host), ...config.http.extraHosts],
+      allowedHosts,
       allowedOrigins: config.http.allowedOrigins,
       bodyLimit: config.http.bodyLimit,
       trustProxy: config.trustProxy,
       gate: { blocklist: services.blocklist, limiter: services.limiter },
     };
-    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, services, version, mcp: config.mcp, metricsPublic: config.metricsPublic });
+    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, tls: tls.mcp, services, version, mcp: config.mcp, metricsPublic: config.metricsPublic });
     apps.push(mcpApp);
-    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, services, version, metricsPublic: config.metricsPublic });
+    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, tls: tls.api, services, version, metricsPublic: config.metricsPublic });
     apps.push(apiApp);
-    const mcp = await listen(mcpApp, { host: config.host, port: config.mcpPort, portVariable: 'MCP_PORT' });
-    const api = await listen(apiApp, { host: config.host, port: config.apiPort, portVariable: 'API_PORT' });
+    const mcp = await listen(mcpApp, { host: config.host, port: config.mcpPort, portVariable: 'MCP_PORT', tls: tls.mcp !== undefined });
+    const api = await listen(apiApp, { host: config.host, port: config.apiPort, portVariable: 'API_PORT', tls: tls.api !== undefined });
     for (const [server, url] of [['mcp', mcp], ['api', api]] as const) {
+      const served = tls[server]?.describe();
       opened.audit.append({
         event_type: 'server_started',
         subject: SYSTEM_SUBJECT,
         action: 'start',
         resource: `server:${server}`,
         result: 'success',
-        metadata: { url, tls: false, version, pid: process.pid, key_store: opened.masterKeySource },
+        metadata: { url, tls: served === undefined ? false : { certificate: served.serial, source: served.source, not_after: served.notAfter, min_version: served.minVersion, client_auth: served.clientAuth }, version, pid: process.pid, key_store: opened.masterKeySource },
       });
     }
     // Prunes past AUDIT_RETENTION_DAYS now and daily, in the background (verifying what it removes first).

@@ -19,6 +19,7 @@ import { createMetrics, type MeshMetrics } from './metrics/metrics';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { createBlocklist, type Blocklist } from './ratelimit/blocklist';
 import { createRateLimiter, type RateLimiter } from './ratelimit/rate-limiter';
+import type { TlsTrustSource } from './certs/types';
 
 export const INITIAL_ADMIN = 'admin';
 const LAST_USED_FLUSH_MS = 15_000;
@@ -40,6 +41,8 @@ export interface Services {
   readonly blocklist: Blocklist;
   readonly limiter: RateLimiter;
   readonly metrics: MeshMetrics;
+  /** The local PKI as the TLS layer sees it. */
+  readonly certs: TlsTrustSource | undefined;
   /** First run: creates the `admin` user when no admin exists (password from config, else generated and returned once). */
   ensureInitialAdmin(): Promise<{ username: string; password: string | undefined } | undefined>;
   /** Writes buffered state (API-key last-used times) and stops timers. */
@@ -114,6 +117,7 @@ export function createServices(core: Core, { passwordCost = BCRYPT_COST, metrics
     blocklist,
     limiter,
     metrics,
+    certs: undefined,
     async ensureInitialAdmin() {
       const hasAdmin = users.list().some((u) => u.role === 'admin');
       if (hasAdmin || users.byUsername(INITIAL_ADMIN) !== undefined) return undefined;

@@ -3,10 +3,10 @@ import { z } from 'zod';
 
 export const whoamiSchema = z.strictObject({
   subject: z.string(),
-  kind: z.enum(['user', 'api_key', 'console', 'cli', 'system']),
+  kind: z.enum(['user', 'api_key', 'certificate', 'console', 'cli', 'system']),
   role: z.string(),
   tenant: z.string(),
-  auth_method: z.enum(['jwt', 'api_key', 'local']),
+  auth_method: z.enum(['jwt', 'api_key', 'mtls', 'local']),
   permissions: z.array(z.string()),
 });
 

@@ -9,12 +9,15 @@ import { dummyPasswordHash, verifyPassword } from './passwords';
 import { auditContext, type Principal, type RequestContext } from './principal';
 import type { RefreshTokenService } from './refresh-tokens';
 import type { LockoutPolicy, UserService, UserWithSecret } from './user-service';
+import type { CertificateIdentity } from '../certs/types';
 
 export interface Credentials {
   /** The value after "Bearer " in Authorization. */
   bearer?: string | undefined;
   /** The X-API-Key header. */
   apiKey?: string | undefined;
+  /** Serial of a client certificate the TLS layer verified against the client CAs (mTLS); used when no header credential is sent. */
+  clientCertificate?: string | undefined;
 }
 
 export interface AuthService {
@@ -50,13 +53,15 @@ export interface AuthServiceDeps {
   onRateLimited?: (scope: string) => void;
   /** Writes a refusal to the trail, sampled like every other (the rate limiter's recorder). */
   recordRefusal?: (scope: 'login_ip', key: string, subject: string, tenantId: string | undefined, ctx: RequestContext) => void;
+  /** Who a mesh-issued client certificate is bound to (mTLS); without it, certificates authenticate nobody. */
+  certificateIdentity?: (serial: string) => CertificateIdentity | undefined;
   now?: () => Date;
 }
 
 const INVALID_LOGIN = 'invalid username or password';
 
 export function createAuthService(deps: AuthServiceDeps): AuthService {
-  const { users, roleWithin, apiKeys, jwt, refreshTokens, audit, buckets, lockout, loginRule, adminsOnly = () => false, onAttempt, onRateLimited, recordRefusal, now = () => new Date() } = deps;
+  const { users, roleWithin, apiKeys, jwt, refreshTokens, audit, buckets, lockout, loginRule, adminsOnly = () => false, onAttempt, onRateLimited, recordRefusal, certificateIdentity, now = () => new Date() } = deps;
 
   function record(event: { event_type: string; subject: string; action: string; resource: string; result: 'success' | 'failure' | 'denied'; tenant_id?: string; error?: string; metadata?: Record<string, unknown> }, ctx: RequestContext): void {
     audit.append({ ...event, ...auditContext(ctx) });
@@ -79,6 +84,20 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return principalForUser(user);
   }
 
+  /** A verified client certificate acts as what it is bound to: its user (with the user's role) or `cert:<serial>` with its role. */
+  function certificatePrincipal(serial: string, ctx: RequestContext): Principal {
+    const identity = certificateIdentity?.(serial);
+    if (identity === undefined) throw invalidCredential('mtls', 'unbound_or_revoked', ctx, new AppError('AUTH_INVALID', 'this client certificate is not bound to a user or role of this mesh (or was revoked); send a bearer credential instead'));
+    if (identity.kind === 'user') {
+      const user = users.byId(identity.userId);
+      if (user === undefined || user.disabled) throw invalidCredential('mtls', user === undefined ? 'unknown_user' : 'disabled', ctx);
+      onAttempt?.('mtls', 'success');
+      return { ...principalForUser(user), authMethod: 'mtls' };
+    }
+    onAttempt?.('mtls', 'success');
+    return { subject: `cert:${identity.serial}`, kind: 'certificate', tenantId: identity.tenantId, role: identity.role, userId: null, keyId: null, authMethod: 'mtls' };
+  }
+
   function loginFailed(username: string, reason: string, ctx: RequestContext, user?: UserWithSecret, extra: Record<string, unknown> = {}): AppError {
     // The reason stays in the audit trail; the caller always gets the same answer.
     onAttempt?.('password', 'failure');
@@ -86,7 +105,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return new AppError('AUTH_INVALID', INVALID_LOGIN);
   }
 
-  function invalidCredential(method: 'jwt' | 'api_key', reason: string, ctx: RequestContext, error = new AppError('AUTH_INVALID', 'invalid credential')): AppError {
+  function invalidCredential(method: 'jwt' | 'api_key' | 'mtls', reason: string, ctx: RequestContext, error = new AppError('AUTH_INVALID', 'invalid credential')): AppError {
     onAttempt?.(method, 'failure');
     record({ event_type: 'auth_failed', subject: 'anonymous', action: 'authenticate', resource: 'auth:request', result: 'failure', metadata: { method, reason } }, ctx);
     return error;
@@ -162,8 +181,9 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       // Logging out with an unknown token reveals nothing: the answer is the same.
     },
 
-    authenticate({ bearer, apiKey }, ctx) {
+    authenticate({ bearer, apiKey, clientCertificate }, ctx) {
       const raw = bearer ?? apiKey;
+      if ((raw === undefined || raw === '') && clientCertificate !== undefined) return certificatePrincipal(clientCertificate, ctx);
       if (raw === undefined || raw === '') throw new AppError('AUTH_REQUIRED', 'authentication required: send Authorization: Bearer <access token or API key>, or X-API-Key');
       if (raw.startsWith('dmk_')) {
         const key = apiKeys.authenticate(raw);

@@ -1,9 +1,9 @@
 // Who is asking: the authenticated identity every request carries into authorization and the audit trail.
 
-export type PrincipalKind = 'user' | 'api_key' | 'console' | 'cli' | 'system';
+export type PrincipalKind = 'user' | 'api_key' | 'certificate' | 'console' | 'cli' | 'system';
 
 export interface Principal {
-  /** The audit subject: user:<username>, key:<id>, console:<os user>, cli:<os user>, system. */
+  /** The audit subject: user:<username>, key:<id>, cert:<serial>, console:<os user>, cli:<os user>, system. */
   subject: string;
   kind: PrincipalKind;
   tenantId: string;
@@ -11,7 +11,7 @@ export interface Principal {
   /** The user acting (for API keys: the key's owner), if any. */
   userId: string | null;
   keyId: string | null;
-  authMethod: 'jwt' | 'api_key' | 'local';
+  authMethod: 'jwt' | 'api_key' | 'mtls' | 'local';
 }
 
 /** Where a request came from, for the audit trail. */

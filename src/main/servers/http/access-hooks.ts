@@ -6,6 +6,7 @@ import type { AccessControl } from '../../core/rbac/access-control';
 import type { RateLimiter } from '../../core/ratelimit/rate-limiter';
 import type { Need } from '../../core/rbac/permissions';
 import { AppError } from '../../../shared/errors';
+import { verifiedClientSerial } from './tls';
 
 /** What a route declares in its `config`: exactly one of these. */
 export interface RouteAccess {
@@ -30,8 +31,8 @@ export function requestContext(request: FastifyRequest): RequestContext {
   return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined, traceId: request.id };
 }
 
-/** Credentials from Authorization: Bearer … or X-API-Key; never from the query string. */
-export function credentialsOf(request: Pick<FastifyRequest, 'headers'>): Credentials {
+/** Credentials from Authorization: Bearer … or X-API-Key (never from the query string), and a verified client certificate (mTLS). */
+export function credentialsOf(request: Pick<FastifyRequest, 'headers'> & { socket?: unknown }): Credentials {
   const authorization = request.headers.authorization;
   let bearer: string | undefined;
   if (typeof authorization === 'string' && authorization !== '') {
@@ -40,7 +41,7 @@ export function credentialsOf(request: Pick<FastifyRequest, 'headers'>): Credent
     bearer = match[1];
   }
   const apiKey = request.headers['x-api-key'];
-  return { bearer, apiKey: typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined };
+  return { bearer, apiKey: typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined, clientCertificate: verifiedClientSerial(request.socket) };
 }
 
 /** The authenticated principal of a request that passed the authentication hook. */

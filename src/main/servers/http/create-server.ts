@@ -13,8 +13,8 @@ export interface HttpServerOptions {
   allowedOrigins: readonly string[];
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
-  /** HSTS is only meaningful (and only sent) over TLS. */
-  tls?: boolean;
+  /** TLS for this server (HSTS is only meaningful, and only sent, over TLS); plain HTTP without it. */
+  tls?: TlsManager | undefined;
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY); otherwise the socket address is the client. */
   trustProxy?: readonly string[];
   /** The blocklist and the per-address rate limit, checked on every request. */
@@ -35,11 +35,14 @@ const healthSchema = {
 import { securityHeaders } from './security-headers';
 import { AppError } from '../../../shared/errors';
 import type { Blocklist } from '../../core/ratelimit/blocklist';
+import type { Server as TlsServer } from 'node:tls';
+import type { TlsManager } from './tls';
 import type { RateLimiter } from '../../core/ratelimit/rate-limiter';
 
-export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls = false, trustProxy = [], gate }: HttpServerOptions): Promise<FastifyInstance> {
+export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls, trustProxy = [], gate }: HttpServerOptions): Promise<FastifyInstance> {
   const hostAllowed = hostCheck(allowedHosts);
   const app = Fastify({
+    ...(tls === undefined ? {} : { https: tls.httpsOptions }),
     loggerInstance: logger,
     // Per-request info lines cost throughput and add nothing the audit trail and metrics do not already say.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'trace_id' }),
@@ -54,12 +57,19 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
     // Requests Fastify rejects before any hook (malformed URL, over-long parameter) still get our shape and headers.
     frameworkErrors: frameworkErrorHandler(hostAllowed),
   }) as unknown as FastifyInstance;
+  if (tls !== undefined) {
+    tls.attach(app.server as unknown as TlsServer);
+    app.addHook('onClose', (_instance, done) => {
+      tls.close();
+      done();
+    });
+  }
 
   // Before any plugin adds routes: a route keeps the error handler that was set when it was registered.
   registerErrorHandling(app);
   // One synchronous hook: trace id and security headers first, so that refusals carry them too; then the blocklist
   // (before anything else is looked at), the Host/Origin guard and the per-address rate limit.
-  const headers = securityHeaders({ tls });
+  const headers = securityHeaders({ tls: tls !== undefined });
   const guard = originGuard({ hostAllowed, allowedHosts, allowedOrigins });
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header(TRACE_HEADER, request.id);

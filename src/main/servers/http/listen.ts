@@ -8,6 +8,7 @@ export interface ListenTarget {
   port: number;
   /** The variable that sets this port (API_PORT, MCP_PORT), for the error message. */
   portVariable: string;
+  tls?: boolean;
 }
 
 export function formatUrl(scheme: 'http' | 'https', host: string, port: number): string {
@@ -15,7 +16,7 @@ export function formatUrl(scheme: 'http' | 'https', host: string, port: number):
 }
 
 /** Listens and returns the bound URL (the real port when 0 was asked for). */
-export async function listen(app: FastifyInstance, { host, port, portVariable }: ListenTarget): Promise<string> {
+export async function listen(app: FastifyInstance, { host, port, portVariable, tls = false }: ListenTarget): Promise<string> {
   try {
     await app.listen({ host, port });
   } catch (error) {
@@ -32,5 +33,5 @@ export async function listen(app: FastifyInstance, { host, port, portVariable }:
     throw error;
   }
   const address = app.server.address() as AddressInfo;
-  return formatUrl('http', host, address.port);
+  return formatUrl(tls ? 'https' : 'http', host, address.port);
 }

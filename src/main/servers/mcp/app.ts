@@ -40,7 +40,7 @@ export async function buildMcpApp({ services, version, mcp, metricsPublic = fals
   services.metrics.watchSessions('mcp_http', () => sessions.count('http'));
   services.metrics.watchSessions('mcp_ws', () => sessions.count('ws'));
   registerStreamableHttp(app, services, sessions, version);
-  registerWebSocket(app, { services, sessions, version, allowedHosts: http.allowedHosts, allowedOrigins: http.allowedOrigins, maxMessageBytes: http.bodyLimit ?? 1024 * 1024, gate: http.gate, tls: http.tls });
+  registerWebSocket(app, { services, sessions, version, allowedHosts: http.allowedHosts, allowedOrigins: http.allowedOrigins, maxMessageBytes: http.bodyLimit ?? 1024 * 1024, gate: http.gate, tls: http.tls !== undefined });
   // A role edited (here, over REST or by the CLI in another process) may change what open sessions can call.
   const policyWatch = setInterval(() => sessions.forEach((s) => s.refreshTools()), TOOL_LIST_CHECK_MS);
   policyWatch.unref();
