@@ -19,6 +19,7 @@ import { buildMcpApp } from './servers/mcp/app';
 import { buildRestApp } from './servers/rest/app';
 
 export const SYSTEM_SUBJECT = 'system';
+const EXPIRY_CHECK_MS = 24 * 3600 * 1000;
 
 export interface MeshDeps {
   logger: Logger;
@@ -114,6 +115,17 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     // Prunes past AUDIT_RETENTION_DAYS now and daily, in the background (verifying what it removes first).
     retention = startAuditRetention(services, config, { logger, nativeBinding: deps.nativeBinding });
     const pruning = retention;
+    // Certificates ending within 30 days (or ended) are audit events at start and once a day.
+    const warnExpiring = () => {
+      try {
+        services.certs.warnExpiring();
+      } catch (error) {
+        logger.error({ err: error }, 'certificate expiry check failed');
+      }
+    };
+    warnExpiring();
+    const expiryTimer = setInterval(warnExpiring, EXPIRY_CHECK_MS);
+    expiryTimer.unref();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -124,6 +136,7 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       stop() {
         stopping ??= (async () => {
           try {
+            clearInterval(expiryTimer);
             await Promise.all(apps.map((app) => app.close()));
             await pruning.stop();
             for (const server of ['mcp', 'api']) {

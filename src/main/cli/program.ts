@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { appVersion } from '../mesh';
 import { registerAuditCommands } from './audit';
+import { registerCertCommands } from './certs';
 import { registerConnectCommand } from './connect';
 import { doctorCommand } from './doctor';
 import { registerKeyCommands } from './keys';
@@ -53,6 +54,7 @@ see README.md for the rest (CORS_ALLOWED_ORIGINS, JWT_*, LOGIN_*, DEVMESH_ADMIN_
   registerAuditCommands(program);
   registerRoleCommands(program);
   registerIncidentCommands(program);
+  registerCertCommands(program);
   registerConnectCommand(program);
   registerMcpBridgeCommand(program);
 

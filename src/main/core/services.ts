@@ -19,7 +19,7 @@ import { createMetrics, type MeshMetrics } from './metrics/metrics';
 import { createSettingsService, type SettingsService } from './settings/settings-service';
 import { createBlocklist, type Blocklist } from './ratelimit/blocklist';
 import { createRateLimiter, type RateLimiter } from './ratelimit/rate-limiter';
-import type { TlsTrustSource } from './certs/types';
+import { createCertificateService, type CertificateService } from './certs/certificate-service';
 
 export const INITIAL_ADMIN = 'admin';
 const LAST_USED_FLUSH_MS = 15_000;
@@ -41,8 +41,8 @@ export interface Services {
   readonly blocklist: Blocklist;
   readonly limiter: RateLimiter;
   readonly metrics: MeshMetrics;
-  /** The local PKI as the TLS layer sees it. */
-  readonly certs: TlsTrustSource | undefined;
+  /** The local PKI: CA, issued certificates, revocations, the serving certificates (and the TLS layer's view of them). */
+  readonly certs: CertificateService;
   /** First run: creates the `admin` user when no admin exists (password from config, else generated and returned once). */
   ensureInitialAdmin(): Promise<{ username: string; password: string | undefined } | undefined>;
   /** Writes buffered state (API-key last-used times) and stops timers. */
@@ -76,6 +76,7 @@ export function createServices(core: Core, { passwordCost = BCRYPT_COST, metrics
   const blocklist = createBlocklist({ db, epoch, now });
   const limiter = createRateLimiter({ buckets, settings, audit });
   limiter.onLimited = (scope) => metrics.rateLimited(scope);
+  const certs = createCertificateService({ db, secrets, meta, audit, epoch, now, roleExists: (role) => authorizer.hasRole(role) });
   const authService = createAuthService({
     users,
     roleWithin: (inner, outer) => authorizer.roleWithin(inner, outer),
@@ -94,7 +95,12 @@ export function createServices(core: Core, { passwordCost = BCRYPT_COST, metrics
     onAttempt: (method, result) => metrics.authAttempt(method, result),
     onRateLimited: (scope) => metrics.rateLimited(scope),
     recordRefusal: (scope, key, subject, tenantId, ctx) => limiter.recordRefusal(scope, key, subject, tenantId, ctx),
+    certificateIdentity: (serial) => certs.identityFor(serial),
     now,
+  });
+  metrics.watchCertificates(() => {
+    const at = now().getTime();
+    return certs.list().filter((c) => c.revoked_at === null).map((c) => ({ serial: c.serial, kind: c.kind, subject: c.subject_cn, seconds: (Date.parse(c.not_after) - at) / 1000 }));
   });
   metrics.watchSessions('refresh', () => db.prepare('SELECT count(DISTINCT family_id) FROM refresh_tokens WHERE revoked_at IS NULL AND used_at IS NULL AND expires_at > ?').pluck().get(new Date().toISOString()) as number);
   const flushTimer = setInterval(() => apiKeys.flushLastUsed(), LAST_USED_FLUSH_MS);
@@ -117,7 +123,7 @@ export function createServices(core: Core, { passwordCost = BCRYPT_COST, metrics
     blocklist,
     limiter,
     metrics,
-    certs: undefined,
+    certs,
     async ensureInitialAdmin() {
       const hasAdmin = users.list().some((u) => u.role === 'admin');
       if (hasAdmin || users.byUsername(INITIAL_ADMIN) !== undefined) return undefined;

@@ -10,9 +10,19 @@ export interface MeshMetrics {
   auditEvent(type: string): void;
   /** An MCP tool call by tool and result (success, error: the tool reported a failure, denied, invalid). */
   toolCall(tool: string, result: string, seconds: number): void;
+  /** Seconds until each certificate (not revoked) expires, read at scrape time: `tls_certificate_expiry_seconds`. */
+  watchCertificates(list: () => readonly CertificateExpiry[]): void;
   /** A gauge read at scrape time (sessions of a kind: refresh-token families now, MCP sessions later). */
   watchSessions(kind: string, count: () => number): void;
   render(): Promise<string>;
+}
+
+export interface CertificateExpiry {
+  serial: string;
+  kind: string;
+  subject: string;
+  /** Negative once expired. */
+  seconds: number;
 }
 
 export function createMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): MeshMetrics {
@@ -40,6 +50,18 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     labelNames: ['tool'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
+  });
+  let certificates: () => readonly CertificateExpiry[] = () => [];
+  new Gauge({
+    // The name the issue gives (no devmesh_ prefix), so dashboards written against it work as they are.
+    name: 'tls_certificate_expiry_seconds',
+    help: 'Seconds until each mesh certificate expires (negative once expired), revoked ones left out',
+    labelNames: ['serial', 'kind', 'subject'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of certificates()) this.set({ serial: c.serial, kind: c.kind, subject: c.subject }, Math.round(c.seconds));
+    },
   });
   const sessionCounters = new Map<string, () => number>();
   new Gauge({
@@ -81,6 +103,9 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
         auditChildren.set(type, child);
       }
       child.inc();
+    },
+    watchCertificates(list) {
+      certificates = list;
     },
     watchSessions: (kind, count) => {
       sessionCounters.set(kind, count);

@@ -6,8 +6,9 @@ import { migration0004 } from './0004-identities';
 import { migration0005 } from './0005-contexts';
 import { migration0006 } from './0006-roles';
 import { migration0007 } from './0007-settings-and-blocklist';
+import { migration0008 } from './0008-certificates';
 import type { Migration } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
