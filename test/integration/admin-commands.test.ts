@@ -73,6 +73,26 @@ describe('devmesh doctor', () => {
     expect(check(report, 'MCP_PORT').detail).toMatch(/in use by another program/);
   });
 
+  it('reports what TLS would serve, certificates expiring, and that OCSP stapling is off with a local CA', async () => {
+    const env = { DEVMESH_DATA_DIR: join(tempDir(), 'data'), ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'), MCP_PORT: '0', API_PORT: '0' };
+    const plain = await doctor(env);
+    expect(check(plain.report, 'api TLS')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^off/) });
+    const noCert = await doctor({ ...env, API_TLS_ENABLED: 'true' });
+    expect(noCert.code).toBe(1);
+    expect(check(noCert.report, 'api TLS')).toMatchObject({ status: 'fail', detail: expect.stringContaining('devmesh certs use') });
+
+    expect((await runCli(['certs', 'ca', 'create', '--cn', 'Doctor CA', '--key-size', '2048'], { env })).code).toBe(0);
+    const issued = await runCli(['certs', 'issue', 'server', '--san', 'localhost', '--days', '20', '--json'], { env });
+    expect(issued.code, issued.stderr).toBe(0);
+    const serial = (JSON.parse(issued.stdout) as { serial: string }).serial;
+    expect((await runCli(['certs', 'use', serial, '--server', 'api'], { env })).code).toBe(0);
+    const { code, report } = await doctor({ ...env, API_TLS_ENABLED: 'true' });
+    expect(code).toBe(0);
+    expect(check(report, 'api TLS')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`mesh certificate ${serial.slice(0, 12)}`) });
+    expect(check(report, 'api TLS').detail).toMatch(/OCSP stapling off \(a local CA has no OCSP responder/);
+    expect(check(report, 'certificates')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/expiring within 30 days: server/) });
+  }, 120_000);
+
   it('prints a readable report without --json', async () => {
     const result = await runCli(['doctor'], { env: { DEVMESH_DATA_DIR: join(tempDir(), 'data'), ENCRYPTION_MASTER_KEY: randomBytes(32).toString('base64'), MCP_PORT: '0', API_PORT: '0' } });
     expect(result.stdout).toMatch(/^Developer Mesh Console doctor\n/);

@@ -1,4 +1,4 @@
-// `devmesh doctor`: reports keychain availability, data dir, master key, schema version, audit chain, instance lock and port status, changing nothing.
+// `devmesh doctor`: reports keychain availability, data dir, master key, schema version, audit chain, certificates, TLS, instance lock and port status, changing nothing.
 import { constants, accessSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { AppError } from '../../shared/errors';
@@ -12,6 +12,7 @@ import { createMetaStore } from '../core/storage/meta';
 import { META_INSTALLATION_ID } from '../core/open-core';
 import { META_KEY_CHECK } from '../core/crypto/rotate-master-key';
 import { formatUrl } from '../servers/http/listen';
+import { certificateChecks, tlsChecks } from './doctor-tls';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -108,6 +109,7 @@ function checkDatabase(config: MeshConfig, keychain: Keychain): DatabaseChecks {
           : { name: 'audit chain', status: 'fail', detail: `broken at event ${result.first_bad_seq}: ${result.reason ?? 'mismatch'}` },
       );
     }
+    checks.push(...certificateChecks(storage.db), ...tlsChecks(config, storage.db));
     return { checks };
   } finally {
     storage.close();
@@ -161,12 +163,17 @@ async function checkPort(config: MeshConfig, variable: 'MCP_PORT' | 'API_PORT', 
   return { name: variable, status: 'fail', detail: `${port} is in use by another program on ${config.host}; set ${variable} to a free port` };
 }
 
+/** TLS checks come with the database's (they read the serving certificates); without a database, from the settings alone. */
+function withTls(config: MeshConfig, checks: Check[]): Check[] {
+  return checks.some((c) => c.name.endsWith(' TLS')) ? checks : [...checks, ...tlsChecks(config, undefined)];
+}
+
 export async function runDoctor(config: MeshConfig, keychain: Keychain): Promise<DoctorReport> {
   const meshPid = lockOwner(config);
   const checks: Check[] = [
     checkDataDir(config.dataDir),
     checkKeychain(keychain, config),
-    ...checkDatabase(config, keychain).checks,
+    ...withTls(config, checkDatabase(config, keychain).checks),
     { name: 'instance', status: 'ok', detail: meshPid === undefined ? 'no mesh is running on this data dir' : `a mesh is running on this data dir (pid ${meshPid})` },
     await checkPort(config, 'MCP_PORT', config.mcpPort, meshPid),
     await checkPort(config, 'API_PORT', config.apiPort, meshPid),
