@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
+import { nowNs, percentiles } from './stats';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -219,4 +220,48 @@ export function childGroup(prefix: string): ChildGroup {
 export async function cpuUsOf(server: Child): Promise<number> {
   const usage = await server.ask<NodeJS.CpuUsage>('cpu');
   return usage.user + usage.system;
+}
+
+/** What a closed-loop load against a child did: operations completed, their rate and latency, and the CPU each side spent. */
+export interface LoopLoad {
+  ops: number;
+  opsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The server process's CPU time (user + system, every thread) per completed operation. */
+  serverCpuUsPerOp: number;
+  /** This process's CPU time over the run's wall time: near 100 % means the load generator, not the server, was the limit. */
+  clientCpuPct: number;
+}
+
+/**
+ * `workers` sequential loops (each starts its next operation when the last one ended) of `op(worker)` for `seconds`
+ * against `server`. `op` resolves to the latency in ms of an operation that completed, or to undefined for one that
+ * failed (its reason is the caller's to keep); no operation completed at all throws.
+ */
+export async function runLoops(server: Child, workers: number, seconds: number, op: (worker: number) => Promise<number | undefined>): Promise<LoopLoad> {
+  const latenciesMs: number[] = [];
+  const cpuBefore = await cpuUsOf(server);
+  const clientBefore = process.cpuUsage();
+  const start = nowNs();
+  const deadline = start + seconds * 1e9;
+  await Promise.all(Array.from({ length: workers }, async (_, worker) => {
+    while (nowNs() < deadline) {
+      const ms = await op(worker);
+      if (ms !== undefined) latenciesMs.push(ms);
+    }
+  }));
+  const elapsedS = (nowNs() - start) / 1e9;
+  const client = process.cpuUsage(clientBefore);
+  const cpuUs = (await cpuUsOf(server)) - cpuBefore;
+  if (latenciesMs.length === 0) throw new Error(`${server.label} server: no operation completed in ${seconds} s`);
+  const [p50, p99] = percentiles(latenciesMs, [50, 99]) as [number, number];
+  return {
+    ops: latenciesMs.length,
+    opsPerS: latenciesMs.length / elapsedS,
+    p50Ms: p50,
+    p99Ms: p99,
+    serverCpuUsPerOp: cpuUs / latenciesMs.length,
+    clientCpuPct: ((client.user + client.system) / 1e6 / elapsedS) * 100,
+  };
 }

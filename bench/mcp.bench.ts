@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import WebSocket from 'ws';
 import type { Principal } from '../src/main/core/auth/principal';
-import { childGroup, countAuditEvents, cpuUsOf, profileDirFrom, READY_TIMEOUT_MS, serveCommands, serveIfChild, writeLine, type Child } from './child';
+import { childGroup, countAuditEvents, profileDirFrom, READY_TIMEOUT_MS, runLoops, serveCommands, serveIfChild, writeLine, type Child, type LoopLoad } from './child';
 import { ITEMS, seedContext } from './fixtures';
 import type { BenchResult } from './result';
-import { median, nowNs, percentiles, round } from './stats';
+import { median, nowNs, round } from './stats';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -308,51 +308,22 @@ async function callContextGet(agent: Agent, server: Server, session: Session): P
   return undefined;
 }
 
-interface Load {
-  calls: number;
-  callsPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** The server process's CPU time (user + system, every thread) per call. */
-  serverCpuUsPerCall: number;
-  /** This process's CPU time over the run's wall time: near 100 % means the load generator, not the server, was the limit. */
-  clientCpuPct: number;
-}
-
 /** Every session calls context_get in its own sequential loop until `seconds` have passed; any failed call fails the run. */
-async function load(server: Server, sessions: readonly Session[], label: string, seconds: number): Promise<Load> {
+async function load(server: Server, sessions: readonly Session[], label: string, seconds: number): Promise<LoopLoad> {
   const agent = new Agent({ keepAlive: true, maxSockets: sessions.length });
-  const latenciesMs: number[] = [];
   const failures: string[] = [];
-  const cpuBefore = await cpuUsOf(server.child);
-  const clientBefore = process.cpuUsage();
-  const start = nowNs();
-  const deadline = start + seconds * 1e9;
   try {
-    await Promise.all(sessions.map(async (session) => {
-      while (nowNs() < deadline) {
-        const sent = nowNs();
-        const failure = await callContextGet(agent, server, session);
-        latenciesMs.push((nowNs() - sent) / 1e6);
-        if (failure !== undefined) failures.push(failure);
-      }
-    }));
+    const result = await runLoops(server.child, sessions.length, seconds, async (i) => {
+      const sent = nowNs();
+      const failure = await callContextGet(agent, server, sessions[i] as Session);
+      if (failure !== undefined) failures.push(failure);
+      return (nowNs() - sent) / 1e6;
+    });
+    if (failures.length > 0) throw new Error(`${label}: ${failures.length} of ${result.ops} calls failed, the first: ${failures[0] ?? ''}`);
+    return result;
   } finally {
     agent.destroy();
   }
-  const elapsedS = (nowNs() - start) / 1e9;
-  const client = process.cpuUsage(clientBefore);
-  const cpuUs = (await cpuUsOf(server.child)) - cpuBefore;
-  if (failures.length > 0) throw new Error(`${label}: ${failures.length} of ${latenciesMs.length} calls failed, the first: ${failures[0] ?? ''}`);
-  const [p50, p99] = percentiles(latenciesMs, [50, 99]) as [number, number];
-  return {
-    calls: latenciesMs.length,
-    callsPerS: latenciesMs.length / elapsedS,
-    p50Ms: p50,
-    p99Ms: p99,
-    serverCpuUsPerCall: cpuUs / latenciesMs.length,
-    clientCpuPct: ((client.user + client.system) / 1e6 / elapsedS) * 100,
-  };
 }
 
 /** Opens /ws with subprotocol mcp.v1 and the key, initializes, and pings once (so `initialized` was handled too). */
@@ -458,11 +429,11 @@ export async function benchMcp(): Promise<BenchResult> {
     const sessionsFor = (target: Target, scenario: Scenario): Session[] => (sessions.get(target) ?? []).slice(0, scenario);
 
     const calls: Record<Target, number> = { bare: 0, mesh: 0 };
-    const runs = new Map<string, Load[]>();
+    const runs = new Map<string, LoopLoad[]>();
     const key = (target: Target, scenario: Scenario): string => `${target}/${scenario}`;
-    const run = async (target: Target, scenario: Scenario, label: string, seconds: number): Promise<Load> => {
+    const run = async (target: Target, scenario: Scenario, label: string, seconds: number): Promise<LoopLoad> => {
       const result = await load(servers[target], sessionsFor(target, scenario), `${target}, ${scenario} session(s), ${label}`, seconds);
-      calls[target] += result.calls;
+      calls[target] += result.ops;
       return result;
     };
 
@@ -489,11 +460,11 @@ export async function benchMcp(): Promise<BenchResult> {
 
     const ws = await measureWebSockets(meshChild, ready.url, ready.apiKey);
 
-    const stat = (target: Target, scenario: Scenario, pick: (l: Load) => number): number => median((runs.get(key(target, scenario)) ?? []).map(pick));
-    const callsPerS = (target: Target, scenario: Scenario): number => stat(target, scenario, (l) => l.callsPerS);
+    const stat = (target: Target, scenario: Scenario, pick: (l: LoopLoad) => number): number => median((runs.get(key(target, scenario)) ?? []).map(pick));
+    const callsPerS = (target: Target, scenario: Scenario): number => stat(target, scenario, (l) => l.opsPerS);
     const throughputRatio = callsPerS('bare', SESSIONS) / callsPerS('mesh', SESSIONS);
     const p50Ratio = stat('mesh', 1, (l) => l.p50Ms) / stat('bare', 1, (l) => l.p50Ms);
-    const cpuRatio = stat('mesh', SESSIONS, (l) => l.serverCpuUsPerCall) / stat('bare', SESSIONS, (l) => l.serverCpuUsPerCall);
+    const cpuRatio = stat('mesh', SESSIONS, (l) => l.serverCpuUsPerOp) / stat('bare', SESSIONS, (l) => l.serverCpuUsPerOp);
     const perScenario: Record<string, number> = {};
     for (const scenario of SCENARIOS) {
       for (const target of TARGETS) {
@@ -501,12 +472,12 @@ export async function benchMcp(): Promise<BenchResult> {
         perScenario[`${prefix}_calls_per_s`] = round(callsPerS(target, scenario), 0);
         perScenario[`${prefix}_p50_ms`] = round(stat(target, scenario, (l) => l.p50Ms), 3);
         perScenario[`${prefix}_p99_ms`] = round(stat(target, scenario, (l) => l.p99Ms), 3);
-        perScenario[`${prefix}_server_cpu_us_per_call`] = round(stat(target, scenario, (l) => l.serverCpuUsPerCall), 1);
+        perScenario[`${prefix}_server_cpu_us_per_call`] = round(stat(target, scenario, (l) => l.serverCpuUsPerOp), 1);
         perScenario[`${prefix}_client_cpu_pct`] = round(stat(target, scenario, (l) => l.clientCpuPct), 0);
       }
     }
     const heapAndExternal = (m: Memory): number => m.heapUsed + m.external;
-    const list = (target: Target, scenario: Scenario): string => (runs.get(key(target, scenario)) ?? []).map((l) => round(l.callsPerS, 0)).join(', ');
+    const list = (target: Target, scenario: Scenario): string => (runs.get(key(target, scenario)) ?? []).map((l) => round(l.opsPerS, 0)).join(', ');
     return {
       name: 'mcp',
       metrics: {

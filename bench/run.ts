@@ -1,4 +1,4 @@
-// Runs the benchmarks (all, or those named: `npx tsx bench/run.ts crypto audit cold-start rest mcp`), prints a summary and writes bench/results/latest.json.
+// Runs the benchmarks (all, or those named: `npx tsx bench/run.ts crypto audit cold-start rest mcp tls`), prints a summary and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { benchMcp } from './mcp.bench';
 import type { BenchResult } from './result';
 import { benchRest } from './rest.bench';
 import { round } from './stats';
+import { benchTls } from './tls.bench';
 
 const BENCHES = {
   crypto: benchCrypto,
@@ -18,6 +19,7 @@ const BENCHES = {
   'cold-start': benchColdStart,
   rest: benchRest,
   mcp: benchMcp,
+  tls: benchTls,
 } as const satisfies Record<string, () => Promise<BenchResult>>;
 
 type BenchName = keyof typeof BENCHES;
