@@ -14,6 +14,7 @@ import { action } from './run';
 import { withServices } from './with-services';
 
 const DEFAULT_ROLE = 'user';
+const HTTPS_TRUST_STEP = 'The mesh serves HTTPS: make the client trust its CA first — `devmesh certs trust-help` writes the CA file and shows how (for Node-based clients such as Claude Code, Cursor and VS Code: start them with NODE_EXTRA_CA_CERTS set to that file).';
 
 interface ConnectOptions {
   keyName?: string;
@@ -49,7 +50,7 @@ function clientArgument(value: string): McpClient {
 /** The URL a client on this machine reaches the MCP server at, from the same settings `devmesh serve` reads. */
 function mcpUrl(config: MeshConfig): string {
   if (config.mcpPort === 0) throw new AppError('CONFIG_INVALID', 'MCP_PORT=0 picks a different free port at every start, so no client config can name it; set MCP_PORT (default 8080) for serve and connect alike');
-  return defaultBridgeUrl({ DEVMESH_HOST: config.host, MCP_PORT: String(config.mcpPort) }).href;
+  return defaultBridgeUrl({ DEVMESH_HOST: config.host, MCP_PORT: String(config.mcpPort), MCP_TLS_ENABLED: String(config.tls.mcp.enabled) }).href;
 }
 
 /** Node and this very script by absolute path: Claude Desktop starts the bridge without the shell's PATH. */
@@ -145,7 +146,9 @@ export async function connectCommand(clientName: string, options: ConnectOptions
   const expiresIn = options.expiresIn === undefined ? undefined : keyLifetimeSeconds(options.expiresIn, '--expires-in');
   await withServices((services, operator) => {
     const url = mcpUrl(services.core.config);
-    const setup = clientSetup(client, { url, platform: platformOf(process.platform), bridgeCommand: bridgeCommand() });
+    const generated = clientSetup(client, { url, platform: platformOf(process.platform), bridgeCommand: bridgeCommand() });
+    // HTTPS with the mesh's own CA: Node-based clients trust it only through NODE_EXTRA_CA_CERTS (or the OS store).
+    const setup = url.startsWith('https:') ? { ...generated, steps: [...generated.steps, HTTPS_TRUST_STEP] } : generated;
     if (options.role !== undefined) requireRole(services, options.role);
     const { keychain } = services.core;
     const existing = activeKey(services.apiKeys.list({ tenantId: operator.tenantId }), keyName);

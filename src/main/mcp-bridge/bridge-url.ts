@@ -21,13 +21,14 @@ function mcpPort(raw: string | undefined): number {
   return port;
 }
 
-/** The default endpoint: http://<DEVMESH_HOST>:<MCP_PORT>/mcp, an IPv6 host in brackets. */
+/** The default endpoint: http(s)://<DEVMESH_HOST>:<MCP_PORT>/mcp (https when MCP_TLS_ENABLED), an IPv6 host in brackets. */
 export function defaultBridgeUrl(env: NodeJS.ProcessEnv = process.env): URL {
   const host = connectHost(env.DEVMESH_HOST?.trim() || DEFAULT_HOST);
   const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const port = mcpPort(env.MCP_PORT);
+  const scheme = /^(true|1)$/i.test(env.MCP_TLS_ENABLED?.trim() ?? '') ? 'https' : 'http';
   try {
-    return new URL(`http://${hostPart}:${port}/mcp`);
+    return new URL(`${scheme}://${hostPart}:${port}/mcp`);
   } catch {
     throw new AppError('VALIDATION_FAILED', `DEVMESH_HOST=${JSON.stringify(host)} is not a host name or IP address; fix it or pass --url http://127.0.0.1:${port}/mcp`);
   }

@@ -9,6 +9,8 @@ describe('defaultBridgeUrl', () => {
     [{ DEVMESH_HOST: '::1' }, 'http://[::1]:8080/mcp'],
     [{ DEVMESH_HOST: '0.0.0.0' }, 'http://127.0.0.1:8080/mcp'],
     [{ DEVMESH_HOST: '::' }, 'http://[::1]:8080/mcp'],
+    [{ MCP_TLS_ENABLED: 'true' }, 'https://127.0.0.1:8080/mcp'],
+    [{ MCP_TLS_ENABLED: 'false', MCP_PORT: '8443' }, 'http://127.0.0.1:8443/mcp'],
   ])('%o gives %s', (env, expected) => {
     expect(defaultBridgeUrl(env).href).toBe(expected);
   });
