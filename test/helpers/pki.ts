@@ -1,5 +1,5 @@
 // Certificates for TLS tests made with the openssl CLI (independent of the mesh's own PKI): a CA, server and client leaves signed by it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,4 +40,15 @@ export function makeLeaf(dir: string, ca: PemPair, name: string, { client = fals
   openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', `${name}.crt`, '-days', String(days), '-sha256', '-extfile', `${name}.ext`], dir);
   const serial = spawnSync('openssl', ['x509', '-in', `${name}.crt`, '-noout', '-serial'], { cwd: dir, encoding: 'utf8' }).stdout.trim().replace(/^serial=/, '');
   return { ...pair(dir, name), serial: serial.toLowerCase().replace(/^0+(?=.)/, '') };
+}
+
+/** Runs a command with stdin closed, without blocking this process: a mesh under test answers from it, so a blocking spawn would deadlock a handshake. */
+export function runAsync(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
 }

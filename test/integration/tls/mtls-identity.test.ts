@@ -10,6 +10,7 @@ import type { CertActor } from '../../../src/main/core/certs/certificate-service
 import { DEFAULT_TLS_CONFIG, type TlsConfig } from '../../../src/main/tls-config';
 import { startTestMesh, type TestMesh } from '../../helpers/mesh';
 import { testConfig } from '../../helpers/config';
+import { runAsync as run } from '../../helpers/pki';
 import { tempDir } from '../../helpers/temp-dir';
 
 const ADMIN: CertActor = { subject: 'test', tenantId: 'default' };
@@ -104,6 +105,30 @@ describe('mTLS identity with the mesh PKI', () => {
 
     const authn = t.mesh.core.audit.query({ event_type: 'mcp_tool_call' }).events[0];
     expect(authn).toMatchObject({ subject: 'user:alice', metadata: { transport: 'ws' } });
+  });
+
+  it('verifies with the exported CA (openssl s_client), and switches to another certificate chosen with `certs use` while running', async () => {
+    const { t } = await mtlsMesh('none');
+    const certs = t.mesh.services.certs;
+    const dir = tempDir();
+    const exported = certs.exportPem(ADMIN, certs.currentCaPem().serial, { dir });
+    const caFile = exported.files.find((f) => f.endsWith('.crt') && !f.endsWith('-chain.crt')) as string;
+    const port = new URL(t.api).port;
+    const verified = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', caFile, '-verify_return_error', '-brief']);
+    expect(verified.code, verified.output).toBe(0);
+    expect(verified.output).toMatch(/Verification: OK/);
+
+    const served = async () => {
+      const sock = connect({ host: '127.0.0.1', port: Number(port), servername: 'localhost', rejectUnauthorized: false });
+      await once(sock, 'secureConnect');
+      const serial = sock.getPeerCertificate().serialNumber.toLowerCase().replace(/^0+/, '');
+      sock.destroy();
+      return serial;
+    };
+    const next = certs.issueServer(ADMIN, { sans: ['localhost', '127.0.0.1'], keySize: 2048 });
+    expect(await served()).not.toBe(next.serial);
+    certs.use(ADMIN, next.serial, ['api']);
+    await expect.poll(served, { timeout: 8000, interval: 250 }).toBe(next.serial);
   });
 
   it('refuses a revoked client certificate on its next handshake, audited', async () => {

@@ -1,6 +1,5 @@
 // TLS on both servers against real handshakes: chain verification (Node and openssl s_client), protocol and cipher floor, strict SNI, client certificates, resumption and hot reload.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read arbitrary JSON bodies off the wire */
-import { spawn } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -9,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeshConfig } from '../../../src/main/config';
 import { DEFAULT_TLS_CONFIG, type TlsConfig } from '../../../src/main/tls-config';
 import { startTestMesh, type TestMesh } from '../../helpers/mesh';
-import { makeCa, makeLeaf, type PemPair } from '../../helpers/pki';
+import { makeCa, makeLeaf, runAsync as run, type PemPair } from '../../helpers/pki';
 import { tempDir } from '../../helpers/temp-dir';
 
 interface Pki {
@@ -31,17 +30,6 @@ async function tlsMesh(pki: Pki, api: Partial<TlsConfig> = {}): Promise<TestMesh
   const tls: MeshConfig['tls'] = { api: { ...DEFAULT_TLS_CONFIG, enabled: true, certFile: pki.server.certFile, keyFile: pki.server.keyFile, ...api }, mcp: DEFAULT_TLS_CONFIG };
   const t = await startTestMesh({ tls });
   return { ...t, port: Number(new URL(t.api).port) };
-}
-
-/** Runs a command with stdin closed; resolves to its exit code and everything it printed. */
-function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 /** A TLS handshake with the API server; resolves to the connected socket or the error that ended it. */
