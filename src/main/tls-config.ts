@@ -15,6 +15,8 @@ export interface TlsConfig {
   /** PEM bundle of CAs client certificates must chain to; default: the mesh CA. */
   readonly clientCaFile: string | undefined;
   readonly sessionTickets: boolean;
+  /** HTTP/2 via ALPN, with HTTP/1.1 for clients that do not offer h2 (and for WebSocket upgrades). */
+  readonly http2: boolean;
   /** A DER OCSP response to staple (a local CA has no responder, so usually none). */
   readonly ocspResponseFile: string | undefined;
 }
@@ -27,6 +29,7 @@ export const DEFAULT_TLS_CONFIG: TlsConfig = {
   clientAuth: 'none',
   clientCaFile: undefined,
   sessionTickets: true,
+  http2: true,
   ocspResponseFile: undefined,
 };
 
@@ -75,6 +78,7 @@ export function readTlsConfig(prefix: 'API' | 'MCP', env: Env): TlsConfig {
     clientAuth: authRaw as ClientAuthMode,
     clientCaFile: path(env, v('CLIENT_CA_FILE')),
     sessionTickets: bool(env, v('SESSION_TICKETS'), true),
+    http2: bool(env, v('HTTP2'), true),
     ocspResponseFile: path(env, v('OCSP_RESPONSE_FILE')),
   };
 }

@@ -1,6 +1,7 @@
 // TLS on both servers against real handshakes: chain verification (Node and openssl s_client), protocol and cipher floor, strict SNI, client certificates, resumption and hot reload.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests read arbitrary JSON bodies off the wire */
 import { copyFileSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import { request } from 'node:https';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,6 +101,47 @@ describe('TLS on the servers', () => {
       expect(sock).not.toBeInstanceOf(Error);
       (sock as TLSSocket).destroy();
     }
+  });
+
+  it('speaks HTTP/2 via ALPN on both servers (REST and MCP Streamable HTTP), HTTP/1.1 as the fallback', async () => {
+    const pki = makePki();
+    const tls = { ...DEFAULT_TLS_CONFIG, enabled: true, certFile: pki.server.certFile, keyFile: pki.server.keyFile };
+    const t = await startTestMesh({ tls: { api: tls, mcp: tls } });
+    const h2 = (base: string) => http2.connect(base, { ca: pki.ca.cert, servername: 'localhost' });
+    const call = (session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: unknown) =>
+      new Promise<{ headers: http2.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+        const stream = session.request(headers);
+        let text = '';
+        let got: http2.IncomingHttpHeaders = {};
+        stream.on('response', (h) => (got = h));
+        stream.on('data', (c: Buffer) => (text += c.toString()));
+        stream.on('end', () => resolve({ headers: got, text }));
+        stream.on('error', reject);
+        stream.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+
+    const api = h2(t.api);
+    const health = await call(api, { ':path': '/health' });
+    expect(health.headers[':status']).toBe(200);
+    expect(api.alpnProtocol).toBe('h2');
+    expect(health.headers['strict-transport-security']).toMatch(/max-age/);
+    api.close();
+
+    const key = t.apiKey('user');
+    const mcp = h2(t.mcp);
+    const base = { ':method': 'POST', ':path': '/mcp', authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await call(mcp, base, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'h2', version: '1' } } });
+    expect(init.headers[':status']).toBe(200);
+    const sessionId = init.headers['mcp-session-id'] as string;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const session = { ...base, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    await call(mcp, session, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    const who = await call(mcp, session, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+    expect(JSON.parse(/^data: (.*)$/m.exec(who.text)?.[1] ?? '{}').result.structuredContent).toMatchObject({ role: 'user' });
+    mcp.close();
+
+    // HTTP/1.1 still works on the same port.
+    expect(await httpsGet(Number(new URL(t.api).port), '/health', { ca: pki.ca.cert })).toMatchObject({ status: 200 });
   });
 
   it('resumes sessions: a repeat connection with the ticket skips the full handshake', async () => {

@@ -41,8 +41,10 @@ import type { RateLimiter } from '../../core/ratelimit/rate-limiter';
 
 export async function createHttpServer({ logger, allowedHosts, allowedOrigins, bodyLimit = 1024 * 1024, tls, trustProxy = [], gate }: HttpServerOptions): Promise<FastifyInstance> {
   const hostAllowed = hostCheck(allowedHosts);
+  // Fastify's types pick one server flavour per call site; with TLS it is HTTPS or HTTP/2 at run time (the rest is the same).
+  const transport = (tls === undefined ? {} : { https: tls.httpsOptions, http2: tls.http2 }) as object;
   const app = Fastify({
-    ...(tls === undefined ? {} : { https: tls.httpsOptions }),
+    ...transport,
     loggerInstance: logger,
     // Per-request info lines cost throughput and add nothing the audit trail and metrics do not already say.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'trace_id' }),
@@ -53,7 +55,9 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
     childLoggerFactory: (parent) => parent,
     bodyLimit,
     return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    // HTTP/1: idle connections close at once, busy ones after their request. HTTP/2: Fastify ends open sessions only
+    // when this is true (it closes them gracefully, letting streams in flight finish).
+    forceCloseConnections: tls?.http2 === true ? true : 'idle',
     // Requests Fastify rejects before any hook (malformed URL, over-long parameter) still get our shape and headers.
     frameworkErrors: frameworkErrorHandler(hostAllowed),
   }) as unknown as FastifyInstance;

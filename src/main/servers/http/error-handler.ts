@@ -1,6 +1,7 @@
 // Every failure leaves as {"error":{"code","message","trace_id"}}; 5xx bodies never carry internals (they go to the log under the trace id).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BASELINE_SECURITY_HEADERS } from './security-headers';
+import { hostHeaderOf } from './origin-guard';
 import { TRACE_HEADER, traceIdFrom } from './trace-id';
 import { AppError, type ErrorBody, type ErrorCode, ERROR_REGISTRY } from '../../../shared/errors';
 
@@ -69,7 +70,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
 export function frameworkErrorHandler(hostAllowed: (host: string | undefined) => boolean) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const traceId = typeof request.id === 'string' && request.id !== '' ? request.id : traceIdFrom(request.raw);
-    const host = request.headers.host;
+    const host = hostHeaderOf(request.headers);
     const [code, status, message]: [ErrorCode, number, string] = !hostAllowed(host)
       ? ['HOST_NOT_ALLOWED', 421, `this server does not answer to host ${JSON.stringify(host ?? '')}`]
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH' || error.statusCode === 414

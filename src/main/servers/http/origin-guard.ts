@@ -42,11 +42,17 @@ export function hostNotAllowed(hostHeader: string | undefined, allowedHosts: rea
   return new AppError('HOST_NOT_ALLOWED', `this server does not answer to host ${JSON.stringify(hostHeader ?? '')}; use one of ${allowedHosts.join(', ')}`);
 }
 
+/** Host of an HTTP/1.1 request, or :authority of an HTTP/2 one (which carries no Host header). */
+export function hostHeaderOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const host = headers.host ?? headers[':authority'];
+  return typeof host === 'string' ? host : undefined;
+}
+
 /** The request check both servers run first: a Host that is not ours (421) or a present Origin not allowed (403). */
 export function originGuard({ hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): (request: Pick<FastifyRequest, 'headers'>) => AppError | undefined {
   const origins = new Set(allowedOrigins);
   return (request) => {
-    const host = request.headers.host;
+    const host = hostHeaderOf(request.headers);
     if (!hostAllowed(host)) return hostNotAllowed(host, allowedHosts);
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.has(origin)) return new AppError('ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} are not allowed`);

@@ -98,7 +98,9 @@ export interface TlsManagerOptions {
 
 export interface TlsManager {
   /** Options for Fastify's `https`. */
-  readonly httpsOptions: SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean; SNICallback: (name: string, cb: (error: Error | null, ctx?: SecureContext) => void) => void };
+  readonly httpsOptions: SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean; allowHTTP1: boolean; SNICallback: (name: string, cb: (error: Error | null, ctx?: SecureContext) => void) => void };
+  /** Serve HTTP/2 (ALPN h2) with HTTP/1.1 as the fallback. */
+  readonly http2: boolean;
   /** Hooks the checks that run after each handshake and starts watching for new certificates. */
   attach(server: TlsServer): void;
   /** Loads the current certificate again; a broken one is refused and the one in use stays. */
@@ -199,6 +201,8 @@ export function createTlsManager({ server, config, trust, allowedHosts, logger, 
     requestCert: config.clientAuth !== 'none',
     // require: no valid client certificate, no handshake. verify and request decide after it (below).
     rejectUnauthorized: config.clientAuth === 'require',
+    // With HTTP/2 on, clients that do not offer h2 (curl --http1.1, WebSocket upgrades) still get HTTP/1.1.
+    allowHTTP1: true,
     // Strict SNI: a name that is neither ours nor on the certificate is refused before any certificate is sent.
     // Clients connecting to an IP address send no SNI and get the default context.
     SNICallback(name: string, cb: (error: Error | null, ctx?: SecureContext) => void) {
@@ -209,6 +213,7 @@ export function createTlsManager({ server, config, trust, allowedHosts, logger, 
 
   return {
     httpsOptions,
+    http2: config.http2,
     attach(server) {
       attached = server;
       server.on('secureConnection', (socket: TLSSocket) => {
