@@ -144,6 +144,26 @@ describe('TLS on the servers', () => {
     expect(await httpsGet(Number(new URL(t.api).port), '/health', { ca: pki.ca.cert })).toMatchObject({ status: 200 });
   });
 
+  it('staples the configured OCSP response to a client that asks for one', async () => {
+    const pki = makePki();
+    const response = Buffer.from('a DER OCSP response from a responder (opaque to the server)');
+    const ocspResponseFile = `${pki.dir}/ocsp.der`;
+    writeFileSync(ocspResponseFile, response);
+    const t = await tlsMesh(pki, { ocspResponseFile });
+    const stapled = await new Promise<Buffer | undefined>((resolve, reject) => {
+      // requestOCSP is a documented tls.connect option missing from @types/node's ConnectionOptions.
+      const sock = connect({ host: '127.0.0.1', port: t.port, servername: 'localhost', ca: pki.ca.cert, requestOCSP: true } as ConnectionOptions);
+      let got: Buffer | undefined;
+      sock.on('OCSPResponse', (r: Buffer) => (got = r));
+      sock.once('secureConnect', () => {
+        sock.destroy();
+        resolve(got);
+      });
+      sock.once('error', reject);
+    });
+    expect(stapled?.equals(response)).toBe(true);
+  });
+
   it('resumes sessions: a repeat connection with the ticket skips the full handshake', async () => {
     const pki = makePki();
     const t = await tlsMesh(pki);

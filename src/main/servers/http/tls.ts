@@ -63,6 +63,14 @@ function readPem(file: string, variable: string): string {
   }
 }
 
+function readOcsp(file: string, variable: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (cause) {
+    throw new AppError('CONFIG_INVALID', `${variable}=${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'}); point it at a DER OCSP response, or unset it`, { cause });
+  }
+}
+
 /** Checks what a server would present: PEM that parses, a key that belongs to the certificate, not expired. */
 function checkServing(certChainPem: string, keyPem: string, what: string): X509Certificate {
   let cert: X509Certificate;
@@ -162,7 +170,7 @@ export function createTlsManager({ server, config, trust, allowedHosts, logger, 
   let attached: TlsServer | undefined;
   let watched = fingerprint();
   let timer: NodeJS.Timeout | undefined;
-  const ocsp = config.ocspResponseFile === undefined ? undefined : readFileSync(config.ocspResponseFile);
+  const ocsp = config.ocspResponseFile === undefined ? undefined : readOcsp(config.ocspResponseFile, `${prefix}_TLS_OCSP_RESPONSE_FILE`);
 
   /** What changes when the certificate to serve may have changed: file times, or the PKI's version. */
   function fingerprint(): string {
