@@ -1,6 +1,8 @@
 // Electron entry: single instance, the same composition root as headless serve, one hardened window, graceful quit; start-up failures become a dialog.
 import { app, dialog } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../shared/errors';
 import { loadConfig } from './config';
 import { createOsKeychain } from './core/keychain/keychain';
 import { createLogger } from './core/logging/logger';
@@ -8,6 +10,7 @@ import { failureLine } from './cli/run';
 import { ipcHandlers } from './ipc/handlers';
 import { startMesh, type Mesh } from './mesh';
 import { registerIpc } from './app/ipc';
+import { missingBindingMessage, resolveNativeBinding } from './app/native-binding';
 import { createMainWindow, denyAllPermissions } from './app/window';
 
 const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
@@ -19,9 +22,13 @@ let quitting = false;
 
 async function boot(): Promise<void> {
   denyAllPermissions();
+  // better-sqlite3 built for Electron's ABI (node_modules keeps Node's build for tests and `serve`); see app/native-binding.ts.
+  const electronVersion = process.versions.electron;
+  const binding = resolveNativeBinding({ electronVersion, isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() });
+  if (binding !== undefined && !existsSync(binding.path)) throw new AppError('INTERNAL', missingBindingMessage(binding, electronVersion ?? ''));
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  mesh = await startMesh(config, { logger, keychain: createOsKeychain() });
+  mesh = await startMesh(config, { logger, keychain: createOsKeychain(), ...(binding === undefined ? {} : { nativeBinding: binding.path }) });
   registerIpc(ipcHandlers, mesh, (url) => url === ownUrl, logger);
   createMainWindow(rendererIndex, preload);
 }

@@ -1,11 +1,15 @@
 // The one hardened window: sandboxed renderer, context isolation, no Node, navigation/new windows/webviews/permissions denied.
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
+import { externalLinkTarget } from './external-links';
 
 /** Deny everything a page could use to leave the app or reach the OS. */
 export function hardenWebContents(contents: WebContents, isOwnUrl: (url: string) => boolean): void {
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    // Reviewed for electronegativity's OPEN_EXTERNAL_JS_CHECK (it flags every non-constant argument): the only URL that
+    // reaches openExternal is the one externalLinkTarget() returned, https on an allowlisted documentation host.
+    const target = externalLinkTarget(url);
+    if (target !== undefined) void shell.openExternal(target); // eng-disable OPEN_EXTERNAL_JS_CHECK
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
@@ -30,7 +34,10 @@ export function createMainWindow(rendererIndex: string, preload: string): Browse
     show: false,
     title: 'Developer Mesh Console',
     webPreferences: {
-      preload,
+      // Reviewed for electronegativity's PRELOAD_JS_CHECK (it flags every preload for review): src/preload/index.ts is
+      // sandboxed, imports only electron and the shared contract, and exposes one frozen method per contract channel
+      // that calls ipcRenderer.invoke on that fixed channel; no ipcRenderer, no Node API, no generic send/on reaches the page.
+      preload, // eng-disable PRELOAD_JS_CHECK
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -39,6 +46,8 @@ export function createMainWindow(rendererIndex: string, preload: string): Browse
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click (auxclick) on a link would open it in a new window; the open handler denies that too, this stops it earlier.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const ownUrl = new URL(`file://${join(rendererIndex)}`).href;
