@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, build all three Electron targets, then the test suites — inside a private D-Bus session with an
+// `npm test`: typecheck, lint, the Electron security scan, build all three Electron targets, then the test suites — inside a private D-Bus session with an
 // unlocked gnome-keyring when this machine has one, so keychain code is tested against a real Secret Service.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +29,7 @@ const passthrough = process.argv.slice(2);
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
+step('security scan (electronegativity: fails on HIGH/MEDIUM)', process.execPath, [join(root, 'scripts', 'electronegativity.mjs')]);
 step('build (electron-vite: main, preload, renderer)', bin('electron-vite'), ['build']);
 
 const vitest = [bin('vitest'), 'run', ...passthrough];
@@ -51,4 +52,15 @@ if (process.platform === 'linux' && !alreadyIsolated && has('dbus-run-session') 
     process.stderr.write('\n!!! gnome-keyring / dbus-run-session not found: keychain tests run only if a Secret Service is already reachable.\n!!! Install: sudo apt-get install -y gnome-keyring libsecret-tools dbus-x11\n');
   }
   step('tests', vitest[0], vitest.slice(1));
+}
+
+// Browser tests: the built renderer in Debian's Chromium, window.mesh bridged to the IPC handlers over a real mesh (playwright.config.ts).
+const chromium = process.env.DEVMESH_CHROMIUM ?? '/usr/bin/chromium';
+if (existsSync(chromium)) {
+  step('browser tests (Playwright + Chromium)', bin('playwright'), ['test']);
+} else if (process.env.DEVMESH_REQUIRE_BROWSER === '1') {
+  process.stderr.write(`\n✗ browser tests: ${chromium} not found and DEVMESH_REQUIRE_BROWSER=1. Install: sudo apt-get install -y chromium\n`);
+  process.exit(1);
+} else {
+  process.stderr.write(`\n!!! ${chromium} not found: the browser tests (test/e2e) were SKIPPED, so the console's pages are untested.\n!!! Install: sudo apt-get install -y chromium   (or point DEVMESH_CHROMIUM at a Chromium binary)\n`);
 }

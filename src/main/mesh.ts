@@ -14,7 +14,9 @@ import { ensureDataDir } from './core/storage/data-dir';
 import { acquireInstanceLock, type InstanceLock } from './core/storage/instance-lock';
 import { defaultAllowedHosts } from './servers/http/origin-guard';
 import { listen } from './servers/http/listen';
+import type { ServedTls } from './servers/http/tls';
 import { createMeshTls } from './servers/http/tls-audit';
+import type { ServerName } from './core/certs/types';
 import { buildMcpApp } from './servers/mcp/app';
 import { buildRestApp } from './servers/rest/app';
 
@@ -41,6 +43,10 @@ export interface Mesh {
   readonly core: Core;
   readonly services: Services;
   readonly urls: MeshUrls;
+  /** What each server presents over TLS now (reloads included); undefined for a server on plain HTTP. */
+  servedTls(server: ServerName): ServedTls | undefined;
+  /** better_sqlite3.node for Electron's ABI, if given: worker threads that open the database need it too. */
+  readonly nativeBinding: string | undefined;
   /** Set on the first run when the `admin` user was created; `password` only when it was generated (show it once). */
   readonly initialAdmin: { username: string; password: string | undefined } | undefined;
   /** Closes both servers (in-flight requests finish), flushes the audit trail, closes the database, releases the lock. */
@@ -133,6 +139,8 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       services,
       initialAdmin,
       urls: { mcp, api },
+      servedTls: (server) => tls[server]?.describe(),
+      nativeBinding: deps.nativeBinding,
       stop() {
         stopping ??= (async () => {
           try {

@@ -9,6 +9,9 @@
 export const MCP_CLIENTS = ['claude-code', 'cursor', 'vscode', 'claude-desktop'] as const;
 export type McpClient = (typeof MCP_CLIENTS)[number];
 
+/** How each client is named to people (help texts, the console's picker). */
+export const MCP_CLIENT_TITLES: Readonly<Record<McpClient, string>> = { 'claude-code': 'Claude Code', cursor: 'Cursor', vscode: 'VS Code', 'claude-desktop': 'Claude Desktop' };
+
 /** The environment variable a client config or the stdio bridge reads the API key from. */
 export const API_KEY_ENV = 'DEVMESH_API_KEY';
 
@@ -69,7 +72,7 @@ function claudeCode(url: string, name: string, platform: ClientPlatform | undefi
   const header = windows ? `"Authorization: Bearer $env:${API_KEY_ENV}"` : `"Authorization: Bearer $${API_KEY_ENV}"`;
   const readKey = windows ? `$env:${API_KEY_ENV} = Read-Host -MaskInput 'API key'` : `read -rs ${API_KEY_ENV} && export ${API_KEY_ENV}`;
   return {
-    title: 'Claude Code',
+    title: MCP_CLIENT_TITLES['claude-code'],
     file: '~/.claude.json',
     kind: 'command',
     snippet: `claude mcp add --transport http --scope user ${name} ${shellArg(url, platform)} --header ${header}`,
@@ -83,7 +86,7 @@ function claudeCode(url: string, name: string, platform: ClientPlatform | undefi
 
 function cursor(url: string, name: string): Omit<ClientSetup, 'client'> {
   return {
-    title: 'Cursor',
+    title: MCP_CLIENT_TITLES.cursor,
     file: '~/.cursor/mcp.json',
     kind: 'json',
     snippet: json({ mcpServers: { [name]: { url, headers: { Authorization: `Bearer \${env:${API_KEY_ENV}}` } } } }),
@@ -98,7 +101,7 @@ function cursor(url: string, name: string): Omit<ClientSetup, 'client'> {
 function vscode(url: string, name: string): Omit<ClientSetup, 'client'> {
   const input = `${name}-api-key`;
   return {
-    title: 'VS Code',
+    title: MCP_CLIENT_TITLES.vscode,
     file: '.vscode/mcp.json',
     kind: 'json',
     snippet: json({
@@ -127,7 +130,7 @@ function claudeDesktop(url: string, name: string, platform: ClientPlatform | und
   const file = desktopConfigFile(platform);
   const { command, args } = bridge ?? { command: 'devmesh', args: [] };
   return {
-    title: 'Claude Desktop',
+    title: MCP_CLIENT_TITLES['claude-desktop'],
     file,
     kind: 'json',
     snippet: json({ mcpServers: { [name]: { command, args: [...args, 'mcp-bridge', '--url', url] } } }),

@@ -1,9 +1,8 @@
 // `devmesh keys create|list|revoke`: API keys from the shell; `create` prints only the raw key, so `$(devmesh keys create ...)` works.
 import type { Command } from 'commander';
 import { AppError } from '../../shared/errors';
-import { apiKeyDto, apiKeyStatus, keyLifetimeSeconds, type ApiKeyRecord } from '../core/auth/api-key-service';
-import type { Principal } from '../core/auth/principal';
-import type { Services } from '../core/services';
+import { apiKeyDto, apiKeyStatus, keyLifetimeSeconds } from '../core/auth/api-key-service';
+import { createAuditedKey } from '../core/auth/create-key';
 import { action } from './run';
 import { printTable, withServices } from './with-services';
 
@@ -11,36 +10,6 @@ import { printTable, withServices } from './with-services';
 export function keyNameOption(name: string, flag: string): string {
   if (name.trim() === '' || name.length > 100) throw new AppError('VALIDATION_FAILED', `${flag} must be 1 to 100 characters`);
   return name;
-}
-
-export interface NewKey {
-  name: string;
-  role: string;
-  tenantId: string;
-  expiresInSeconds: number | undefined;
-  /** Added to the audit event's metadata (e.g. the MCP client the key is for). */
-  metadata?: Record<string, unknown>;
-}
-
-/** VALIDATION_FAILED naming the roles there are, unless `role` is one of them. */
-export function requireRole(services: Services, role: string): void {
-  if (!services.authorizer.hasRole(role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(role)} does not exist; use one of ${services.authorizer.roles().join(', ')}`);
-}
-
-/** Creates an operator's key after checking the role exists, and records `api_key_created`; the raw key is in the result only. */
-export function createAuditedKey(services: Services, operator: Principal, input: NewKey): { record: ApiKeyRecord; key: string } {
-  requireRole(services, input.role);
-  const { record, key } = services.apiKeys.create({ name: input.name, role: input.role, tenantId: input.tenantId, ownerId: null, createdBy: operator.subject, expiresInSeconds: input.expiresInSeconds });
-  services.core.audit.append({
-    event_type: 'api_key_created',
-    subject: operator.subject,
-    action: 'create',
-    resource: `api_key:${record.id}`,
-    result: 'success',
-    tenant_id: input.tenantId,
-    metadata: { name: record.name, role: record.role, expires_at: record.expires_at, ...input.metadata },
-  });
-  return { record, key };
 }
 
 export function registerKeyCommands(program: Command): void {

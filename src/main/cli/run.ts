@@ -1,6 +1,6 @@
 // How every CLI command ends: success, or one clear line on stderr and a non-zero exit; never a stack trace unless DEVMESH_DEBUG=1.
-import { userInfo } from 'node:os';
 import { isAppError } from '../../shared/errors';
+import { localOperator } from '../core/auth/local-operator';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_SOFTWARE = 70;
@@ -34,9 +34,5 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
 
 /** The audit subject of an admin command run from a shell: the OS user, as the console uses `console:<os user>`. */
 export function cliSubject(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli:unknown';
-  }
+  return localOperator('cli').subject;
 }

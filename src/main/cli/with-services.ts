@@ -4,8 +4,7 @@ import { createOsKeychain } from '../core/keychain/keychain';
 import { openCore } from '../core/open-core';
 import { createServices, type Services } from '../core/services';
 import type { Principal } from '../core/auth/principal';
-import { DEFAULT_TENANT_ID } from '../core/storage/migrations/0001-tenants-and-meta';
-import { cliSubject } from './run';
+import { localOperator } from '../core/auth/local-operator';
 
 export async function withServices<T>(work: (services: Services, operator: Principal) => Promise<T> | T): Promise<T> {
   const config = loadConfig();
@@ -13,7 +12,7 @@ export async function withServices<T>(work: (services: Services, operator: Princ
   const core = openCore(config, { keychain: createOsKeychain() });
   const services = createServices(core);
   // The shell user who can open the data (and its key) is its operator, with every right, like the desktop console's.
-  const operator: Principal = { subject: cliSubject(), kind: 'cli', tenantId: DEFAULT_TENANT_ID, role: 'admin', userId: null, keyId: null, authMethod: 'local' };
+  const operator: Principal = localOperator('cli');
   try {
     return await work(services, operator);
   } finally {

@@ -1,17 +1,15 @@
-// The IPC handler table: contract channel -> function(mesh, input). Electron registers it (main/app/ipc.ts); tests and the browser bridge call it directly.
-import type { IpcChannel, IpcInput, IpcOutput } from '../../shared/ipc/contract';
-import { appVersion, type Mesh } from '../mesh';
+// The IPC handler table: contract channel -> function(mesh, input), every one authorized as the console operator first. Electron registers it (main/app/ipc.ts); tests and the browser bridge call it directly.
+import type { IpcChannel } from '../../shared/ipc/contract';
+import { guardHandlers, type ConsoleHandlers } from './console-handler';
+import { consolePrincipal, consoleRequest } from './console-principal';
+import { auditHandlers } from './handlers/audit';
+import { connectHandlers } from './handlers/connect';
+import { meshHandlers } from './handlers/mesh';
+import { overviewHandlers } from './handlers/overview';
+import { rolesHandlers } from './handlers/roles';
 
-export type IpcHandlers = { [C in IpcChannel]: (mesh: Mesh, input: IpcInput<C>) => Promise<IpcOutput<C>> | IpcOutput<C> };
+export type { IpcHandlers } from './console-handler';
 
-export const ipcHandlers: IpcHandlers = {
-  'mesh:status': (mesh) => ({
-    version: appVersion(),
-    dataDir: mesh.core.paths.dir,
-    urls: { mcp: mesh.urls.mcp, api: mesh.urls.api },
-    masterKeySource: mesh.core.masterKeySource,
-    keyVersion: mesh.core.keyVersion(),
-    schemaVersion: mesh.core.storage.schemaVersion,
-    auditEvents: mesh.core.db.prepare('SELECT coalesce(sum(event_count), 0) FROM audit_batches').pluck().get() as number,
-  }),
-};
+const consoleHandlers: ConsoleHandlers<IpcChannel> = { ...meshHandlers, ...overviewHandlers, ...auditHandlers, ...rolesHandlers, ...connectHandlers };
+
+export const ipcHandlers = guardHandlers(consoleHandlers, { principal: consolePrincipal, request: consoleRequest });

@@ -2,6 +2,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import './styles/base.css';
+import './styles/shell.css';
 
 const root = document.getElementById('root');
 if (root !== null) {

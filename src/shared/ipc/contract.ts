@@ -1,25 +1,43 @@
 // The IPC contract: every channel's name, zod input and zod output. The preload API, main's handler registration and the test bridge are all generated from it.
-import { z } from 'zod';
+//
+// Growing it: each feature keeps its channels in contracts/<feature>.ts (named `domain:verb`) and its handlers in
+// src/main/ipc/handlers/<feature>.ts; add the group to mergeContracts below and the handlers to src/main/ipc/handlers.ts.
+//
+// Subscriptions (main -> renderer events, e.g. a live audit stream) are not built yet. They would get their own map here
+// (`events: { 'audit:event': schema }`), main would send through webContents.send after checking the payload, and the
+// preload would expose one `on<Name>(listener)` per event that returns an unsubscribe function — never a generic
+// `on(channel)` or the raw ipcRenderer.
+import type { z } from 'zod';
+import type { ChannelGroup, ChannelSpec } from './channel';
+import { auditChannels } from './contracts/audit';
+import { connectChannels } from './contracts/connect';
+import { meshChannels } from './contracts/mesh';
+import { overviewChannels } from './contracts/overview';
+import { rolesChannels } from './contracts/roles';
 
-const meshStatus = z.strictObject({
-  version: z.string(),
-  dataDir: z.string(),
-  urls: z.strictObject({ mcp: z.string(), api: z.string() }),
-  masterKeySource: z.enum(['env', 'keychain']),
-  keyVersion: z.number().int().positive(),
-  schemaVersion: z.number().int().nonnegative(),
-  auditEvents: z.number().int().nonnegative(),
-});
+type Merged<T extends readonly ChannelGroup[]> = T extends readonly [infer Head, ...infer Rest extends readonly ChannelGroup[]] ? Head & Merged<Rest> : unknown;
 
-export const ipcContract = {
-  'mesh:status': { input: z.undefined(), output: meshStatus },
-} as const;
+/** One contract from the features' groups; a channel defined by two features is a programming error (TypeError at load). */
+export function mergeContracts<const T extends readonly ChannelGroup[]>(...groups: T): Merged<T> {
+  const merged: Record<string, ChannelSpec> = {};
+  for (const group of groups) {
+    for (const [channel, spec] of Object.entries(group)) {
+      if (Object.hasOwn(merged, channel)) throw new TypeError(`IPC channel ${channel} is defined by two features`);
+      merged[channel] = spec;
+    }
+  }
+  return merged as Merged<T>;
+}
+
+export const ipcContract = mergeContracts(meshChannels, overviewChannels, auditChannels, rolesChannels, connectChannels);
 
 export type IpcContract = typeof ipcContract;
-export type IpcChannel = keyof IpcContract;
+export type IpcChannel = keyof IpcContract & string;
 export type IpcInput<C extends IpcChannel> = z.input<IpcContract[C]['input']>;
+/** The input as a handler receives it: parsed by the contract (defaults and transforms applied). */
+export type IpcParsedInput<C extends IpcChannel> = z.output<IpcContract[C]['input']>;
 export type IpcOutput<C extends IpcChannel> = z.output<IpcContract[C]['output']>;
-export type MeshStatus = z.infer<typeof meshStatus>;
+export type { MeshStatus } from './contracts/mesh';
 
 /** The failure half of every IPC result; `code` is one of the shared error codes. */
 export interface IpcFailure {

@@ -14,6 +14,8 @@ export interface MeshMetrics {
   watchCertificates(list: () => readonly CertificateExpiry[]): void;
   /** A gauge read at scrape time (sessions of a kind: refresh-token families now, MCP sessions later). */
   watchSessions(kind: string, count: () => number): void;
+  /** The watched session counts now, by kind (the console's overview reads them as /metrics does). */
+  sessionCounts(): Record<string, number>;
   render(): Promise<string>;
 }
 
@@ -110,6 +112,7 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     watchSessions: (kind, count) => {
       sessionCounters.set(kind, count);
     },
+    sessionCounts: () => Object.fromEntries([...sessionCounters].map(([kind, count]) => [kind, count()])),
     toolCall(tool, result, seconds) {
       // Tool names come from the registry (unknown names are counted as "unknown"), so the label set stays small.
       toolCalls.labels(tool, result).inc();

@@ -104,6 +104,15 @@ export interface TlsManagerOptions {
   onReload?: (result: { ok: true; serial: string } | { ok: false; error: string }) => void;
 }
 
+/** The certificate a server presents now (after any reload) and its TLS settings. */
+export interface ServedTls {
+  serial: string;
+  notAfter: string;
+  source: 'file' | 'mesh';
+  minVersion: string;
+  clientAuth: string;
+}
+
 export interface TlsManager {
   /** Options for Fastify's `https`. */
   readonly httpsOptions: SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean; allowHTTP1: boolean; SNICallback: (name: string, cb: (error: Error | null, ctx?: SecureContext) => void) => void };
@@ -113,8 +122,8 @@ export interface TlsManager {
   attach(server: TlsServer): void;
   /** Loads the current certificate again; a broken one is refused and the one in use stays. */
   reload(): boolean;
-  /** What is being served, for the ready line, the audit trail and doctor. */
-  describe(): { serial: string; notAfter: string; source: 'file' | 'mesh'; minVersion: string; clientAuth: string };
+  /** What is being served, for the ready line, the audit trail, doctor and the console. */
+  describe(): ServedTls;
   close(): void;
 }
 

@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { apiKeyIdParam, apiKeyListSchema, createApiKeyRequestSchema, createdApiKeySchema, type CreateApiKeyRequest } from '../../../../shared/api/api-keys';
 import { AppError } from '../../../../shared/errors';
 import { apiKeyDto, keyLifetimeSeconds, type ApiKeyRecord } from '../../../core/auth/api-key-service';
+import { requireAssignableRole } from '../../../core/auth/create-key';
 import { auditContext, type Principal } from '../../../core/auth/principal';
 import type { Services } from '../../../core/services';
 import { principalOf, requestContext } from '../../http/access-hooks';
 import { routeSchema } from '../../http/schemas';
 
-export function registerApiKeyRoutes(app: FastifyInstance, { apiKeys, access, authorizer, core }: Services): void {
+export function registerApiKeyRoutes(app: FastifyInstance, services: Services): void {
+  const { apiKeys, access, core } = services;
   const managesAll = (p: Principal) => access.allows(p, { resource: 'api_keys', action: 'manage' });
   /** A key is the caller's own when the caller's user owns it, or when it is the caller itself. */
   const owns = (p: Principal, key: ApiKeyRecord) => (p.userId !== null && key.owner_id === p.userId) || p.keyId === key.id;
@@ -36,11 +38,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, { apiKeys, access, au
       const p = principalOf(request);
       const body = request.body as CreateApiKeyRequest;
       const ctx = requestContext(request);
-      if (!authorizer.hasRole(body.role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(body.role)} does not exist; use one of ${authorizer.roles().join(', ')}`);
-      if (!authorizer.roleWithin(body.role, p.role)) {
-        core.audit.append({ event_type: 'api_key_created', subject: p.subject, action: 'create', resource: 'api_keys', result: 'denied', tenant_id: p.tenantId, error: 'role exceeds creator', metadata: { requested_role: body.role, creator_role: p.role }, ...auditContext(ctx) });
-        throw new AppError('FORBIDDEN', `cannot create a key with role ${body.role}: it grants permissions your role ${p.role} does not have`);
-      }
+      requireAssignableRole(services, p, body.role, ctx);
       const expiresIn = body.expires_in === undefined ? undefined : keyLifetimeSeconds(body.expires_in, 'expires_in');
       const { record, key } = apiKeys.create({ name: body.name, role: body.role, tenantId: p.tenantId, ownerId: p.userId, createdBy: p.subject, expiresInSeconds: expiresIn });
       core.audit.append({ event_type: 'api_key_created', subject: p.subject, action: 'create', resource: `api_key:${record.id}`, result: 'success', tenant_id: p.tenantId, metadata: { name: record.name, role: record.role, expires_at: record.expires_at }, ...auditContext(ctx) });

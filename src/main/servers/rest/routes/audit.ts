@@ -17,7 +17,7 @@ import { loadCheckpointKey, withCheckpointKey } from '../../../core/audit/checkp
 import { exportAudit } from '../../../core/audit/export';
 import { DEFAULT_POLL_MS, followAudit, type Follower } from '../../../core/audit/follow';
 import { createLineReader } from '../../../core/audit/lines';
-import { verifyTrail, type TrailVerifyResult } from '../../../core/audit/verify-trail';
+import { createAuditedVerify, verifyDto } from '../../../core/audit/audited-verify';
 import type { Services } from '../../../core/services';
 import { principalOf, requestContext } from '../../http/access-hooks';
 import { routeSchema } from '../../http/schemas';
@@ -87,8 +87,7 @@ export function registerAuditRoutes(app: FastifyInstance, { core }: Services, op
     },
   );
 
-  // Concurrent verify requests share one run: a verify reads the whole trail, and asking twice proves nothing more.
-  let verifying: Promise<TrailVerifyResult> | undefined;
+  const verify = createAuditedVerify({ db, audit, secrets, file: core.storage.file });
   app.get(
     '/api/v1/audit/verify',
     {
@@ -96,32 +95,7 @@ export function registerAuditRoutes(app: FastifyInstance, { core }: Services, op
       schema: routeSchema({ summary: 'Verify the hash chain (and the signed checkpoint of a pruned base); big trails are checked on a worker thread', tags, response: { 200: auditVerifySchema } }),
     },
     async (request): Promise<AuditVerifyDto> => {
-      verifying ??= verifyTrail({ db, audit, file: core.storage.file, key: { key: loadCheckpointKey(secrets) } }).finally(() => {
-        verifying = undefined;
-      });
-      const r = await verifying;
-      const p = principalOf(request);
-      audit.append({
-        event_type: 'audit_verified',
-        subject: p.subject,
-        action: 'verify',
-        resource: 'audit',
-        result: r.ok ? 'success' : 'failure',
-        ...(r.reason === undefined ? {} : { error: r.reason.slice(0, 2048) }),
-        tenant_id: p.tenantId,
-        metadata: { checked: r.checked, first_bad_seq: r.first_bad_seq, base_seq: r.base_seq, checkpoint: r.checkpoint, duration_ms: r.duration_ms },
-        ...auditContext(requestContext(request)),
-      });
-      return {
-        ok: r.ok,
-        checked: r.checked,
-        first_bad_seq: r.first_bad_seq,
-        ...(r.reason === undefined ? {} : { reason: r.reason }),
-        base_seq: r.base_seq,
-        checkpoint: r.checkpoint,
-        duration_ms: r.duration_ms,
-        events_per_s: r.events_per_s,
-      };
+      return verifyDto(await verify(principalOf(request), requestContext(request)));
     },
   );
 

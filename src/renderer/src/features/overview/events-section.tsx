@@ -1,0 +1,47 @@
+// A short table of recent audit events (denials, or rate-limit hits), newest first.
+import type { AuditEntry } from '../../../../shared/ipc/contracts/overview';
+import { Section } from '../../components/section';
+import { Empty } from '../../components/status';
+import { formatDateTime } from '../../lib/format';
+
+export function EventsSection({ title, events, empty }: { title: string; events: AuditEntry[]; empty: string }): React.JSX.Element {
+  return (
+    <Section title={title} className="span-2">
+      {events.length === 0 ? (
+        <Empty>{empty}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Action</th>
+                <th scope="col">Resource</th>
+                <th scope="col">From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.seq}>
+                  <td>{formatDateTime(e.timestamp)}</td>
+                  <td>{e.event_type}</td>
+                  <td>
+                    <code>{e.subject}</code>
+                  </td>
+                  <td>{e.action}</td>
+                  <td>
+                    <code>{e.resource}</code>
+                    {e.error !== null && <span className="muted"> — {e.error}</span>}
+                  </td>
+                  <td>{e.ip ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,10 @@
+// What one IPC channel is in the contract: a zod schema for the input the renderer sends and one for the output main returns.
+import type { z } from 'zod';
+
+export interface ChannelSpec {
+  readonly input: z.ZodType;
+  readonly output: z.ZodType;
+}
+
+/** One feature's channels, named `domain:verb` (`overview:get`, `connect:setup`). */
+export type ChannelGroup = Readonly<Record<`${string}:${string}`, ChannelSpec>>;
