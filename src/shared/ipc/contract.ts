@@ -10,7 +10,9 @@
 import type { z } from 'zod';
 import type { ChannelGroup, ChannelSpec } from './channel';
 import { auditChannels } from './contracts/audit';
+import { certsChannels } from './contracts/certs';
 import { connectChannels } from './contracts/connect';
+import { keysChannels } from './contracts/keys';
 import { meshChannels } from './contracts/mesh';
 import { overviewChannels } from './contracts/overview';
 import { rolesChannels } from './contracts/roles';
@@ -29,7 +31,7 @@ export function mergeContracts<const T extends readonly ChannelGroup[]>(...group
   return merged as Merged<T>;
 }
 
-export const ipcContract = mergeContracts(meshChannels, overviewChannels, auditChannels, rolesChannels, connectChannels);
+export const ipcContract = mergeContracts(meshChannels, overviewChannels, auditChannels, rolesChannels, connectChannels, certsChannels, keysChannels);
 
 export type IpcContract = typeof ipcContract;
 export type IpcChannel = keyof IpcContract & string;

@@ -45,3 +45,9 @@ export function requireAssignableRole(services: Services, creator: Principal, ro
   services.core.audit.append({ event_type: 'api_key_created', subject: creator.subject, action: 'create', resource: 'api_keys', result: 'denied', tenant_id: creator.tenantId, error: 'role exceeds creator', metadata: { requested_role: role, creator_role: creator.role }, ...auditContext(ctx) });
   throw new AppError('FORBIDDEN', `cannot create a key with role ${role}: it grants permissions your role ${creator.role} does not have`);
 }
+
+/** Revokes a key (refused from its very next request) and records `api_key_revoked`, as the CLI and REST API record it. */
+export function revokeAuditedKey(services: Services, operator: Principal, key: ApiKeyRecord, ctx: RequestContext = {}): void {
+  services.apiKeys.revoke(key.id);
+  services.core.audit.append({ event_type: 'api_key_revoked', subject: operator.subject, action: 'revoke', resource: `api_key:${key.id}`, result: 'success', tenant_id: key.tenant_id, metadata: { name: key.name, role: key.role }, ...auditContext(ctx) });
+}

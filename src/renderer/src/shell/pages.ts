@@ -1,5 +1,7 @@
 // The console's pages, in navigation order.
+import { CertsPage } from '../features/certs/certs-page';
 import { ConnectPage } from '../features/connect/connect-page';
+import { KeysPage } from '../features/keys/keys-page';
 import { OverviewPage } from '../features/overview/overview-page';
 import type { PageId } from './navigation';
 
@@ -11,5 +13,7 @@ export interface PageEntry {
 
 export const PAGES: readonly PageEntry[] = [
   { id: 'overview', label: 'Overview', component: OverviewPage },
+  { id: 'certs', label: 'Certificates', component: CertsPage },
+  { id: 'keys', label: 'Keys & identities', component: KeysPage },
   { id: 'connect', label: 'Connect an agent', component: ConnectPage },
 ];

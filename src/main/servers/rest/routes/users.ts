@@ -1,41 +1,28 @@
 // /api/v1/users: list and create users of your tenant, disable/enable them, and change roles — never beyond your own rights.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { uuidParam } from '../../../../shared/api/common';
-import { createUserRequestSchema, patchUserRequestSchema, setUserRoleRequestSchema, userListSchema, userSchema, type UserDto } from '../../../../shared/api/rbac';
+import { createUserRequestSchema, patchUserRequestSchema, setUserRoleRequestSchema, userListSchema, userSchema } from '../../../../shared/api/rbac';
 import { AppError } from '../../../../shared/errors';
-import { auditContext, type Principal } from '../../../core/auth/principal';
+import { auditUserChange, requireRoleWithin, tenantUser, userDto } from '../../../core/auth/user-admin';
+import type { Principal } from '../../../core/auth/principal';
 import type { User } from '../../../core/auth/user-service';
 import type { Services } from '../../../core/services';
 import { principalOf, requestContext } from '../../http/access-hooks';
 import { routeSchema } from '../../http/schemas';
 
-function dto(u: User): UserDto {
-  return { id: u.id, username: u.username, role: u.role, tenant: u.tenant_id, disabled: u.disabled, locked_until: u.locked_until, created_at: u.created_at, updated_at: u.updated_at };
-}
-
-export function registerUserRoutes(app: FastifyInstance, { users, authorizer, refreshTokens, core }: Services): void {
+export function registerUserRoutes(app: FastifyInstance, services: Services): void {
+  const { users, refreshTokens } = services;
   const tags = ['users'];
 
   function audit(request: FastifyRequest, event_type: string, user: User, metadata: Record<string, unknown>): void {
-    const p = principalOf(request);
-    core.audit.append({ event_type, subject: p.subject, action: event_type.replace(/^user_/, ''), resource: `user:${user.username}`, result: 'success', tenant_id: user.tenant_id, metadata, ...auditContext(requestContext(request)) });
+    auditUserChange(services, principalOf(request), event_type, user, metadata, requestContext(request));
   }
 
-  /** A user of the caller's tenant; anyone else's looks like nobody. */
-  function target(p: Principal, id: string): User {
-    const user = users.byId(id);
-    if (user === undefined || user.tenant_id !== p.tenantId) throw new AppError('NOT_FOUND', `no user ${id}`);
-    return user;
-  }
-
-  /** Nobody assigns a role stronger than their own, or touches a user whose role is stronger than their own. */
-  function guardRole(p: Principal, role: string, what: string): void {
-    if (!authorizer.hasRole(role)) throw new AppError('VALIDATION_FAILED', `role ${JSON.stringify(role)} does not exist; use one of ${authorizer.roles().join(', ')}`);
-    if (!authorizer.roleWithin(role, p.role)) throw new AppError('FORBIDDEN', `cannot ${what} role ${role}: it grants permissions your role ${p.role} does not have`);
-  }
+  const target = (p: Principal, id: string): User => tenantUser(services, p, id);
+  const guardRole = (p: Principal, role: string, what: string): void => requireRoleWithin(services, p, role, what);
 
   app.get('/api/v1/users', { config: { permission: { resource: 'users', action: 'read' } }, schema: routeSchema({ summary: 'List the users of your tenant', tags, response: { 200: userListSchema } }) }, async (request) => ({
-    users: users.list({ tenantId: principalOf(request).tenantId }).map(dto),
+    users: users.list({ tenantId: principalOf(request).tenantId }).map(userDto),
   }));
 
   app.post(
@@ -47,7 +34,7 @@ export function registerUserRoutes(app: FastifyInstance, { users, authorizer, re
       guardRole(p, body.role, 'give');
       const user = await users.create({ username: body.username, password: body.password, role: body.role, tenantId: p.tenantId });
       audit(request, 'user_created', user, { role: user.role });
-      return reply.code(201).send(dto(user));
+      return reply.code(201).send(userDto(user));
     },
   );
 
@@ -62,7 +49,7 @@ export function registerUserRoutes(app: FastifyInstance, { users, authorizer, re
       const after = users.setDisabled(user.id, disabled);
       const ended = disabled ? refreshTokens.revokeAllForUser(user.id) : 0;
       audit(request, disabled ? 'user_disabled' : 'user_enabled', after, { before: { disabled: user.disabled }, after: { disabled }, sessions_ended: ended });
-      return dto(after);
+      return userDto(after);
     },
   );
 
@@ -78,7 +65,7 @@ export function registerUserRoutes(app: FastifyInstance, { users, authorizer, re
       guardRole(p, role, 'give');
       const after = users.setRole(user.id, role);
       audit(request, 'user_role_changed', after, { before: { role: user.role }, after: { role } });
-      return dto(after);
+      return userDto(after);
     },
   );
 }

@@ -1,7 +1,7 @@
 // What became of the key: the raw key once (with copy and a warning), stored in the OS keychain, or reused (never shown again).
 import type { ConnectSetup } from '../../../../shared/ipc/contracts/connect';
 import { API_KEY_ENV } from '../../../../shared/mcp-clients';
-import { CopyButton } from '../../components/copy-button';
+import { RawKeyNotice } from '../../components/raw-key-notice';
 import { useConnectStore } from './store';
 
 function describe(setup: ConnectSetup): string {
@@ -12,23 +12,10 @@ export function KeyNotice({ setup }: { setup: ConnectSetup }): React.JSX.Element
   const forgetKey = useConnectStore((s) => s.forgetKey);
   if (setup.api_key !== undefined) {
     return (
-      <div className="notice notice-warn" role="alert" data-testid="new-key">
-        <p className="state-title">Copy this key now: it is shown only this once.</p>
-        <p>
-          Created API key {describe(setup)}. The mesh keeps only a hash of it; once you hide it or leave this page nobody can show it again.
-          {setup.keychain_problem !== undefined && ` It could not go into the OS keychain (${setup.keychain_problem}).`} Give it to the client as{' '}
-          <code>{API_KEY_ENV}</code>, as the steps below say.
-        </p>
-        <p className="secret-row">
-          <code className="secret" data-testid="api-key">
-            {setup.api_key}
-          </code>
-          <CopyButton text={setup.api_key} label="Copy key" />
-        </p>
-        <button type="button" onClick={forgetKey}>
-          I have stored it — hide the key
-        </button>
-      </div>
+      <RawKeyNotice apiKey={setup.api_key} onHide={forgetKey}>
+        Created API key {describe(setup)}. The mesh keeps only a hash of it; once you hide it or leave this page nobody can show it again.
+        {setup.keychain_problem !== undefined && ` It could not go into the OS keychain (${setup.keychain_problem}).`} Give it to the client as <code>{API_KEY_ENV}</code>, as the steps below say.
+      </RawKeyNotice>
     );
   }
   if (setup.key_created) {

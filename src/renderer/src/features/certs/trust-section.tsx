@@ -1,0 +1,39 @@
+// How to make machines, browsers and Node-based clients trust the mesh CA: the CA certificate to download and the per-OS commands.
+import { useState } from 'react';
+import type { TrustHelp } from '../../../../shared/ipc/contracts/certs';
+import { CopyButton } from '../../components/copy-button';
+import { Section } from '../../components/section';
+import { downloadFile } from '../../lib/download';
+import { FormError } from './issue-forms';
+import { useCertsStore } from './store';
+
+export function TrustSection(): React.JSX.Element {
+  const run = useCertsStore((s) => s.run);
+  const busy = useCertsStore((s) => s.busy);
+  const [help, setHelp] = useState<TrustHelp | null>(null);
+  return (
+    <Section
+      title="Trust instructions"
+      actions={
+        <button type="button" disabled={busy !== null} onClick={() => void run('trust', () => window.mesh.certsTrustHelp()).then((value) => value !== undefined && setHelp(value))}>
+          {help === null ? 'Show trust instructions' : 'Refresh'}
+        </button>
+      }
+    >
+      <FormError action="trust" />
+      {help !== null && (
+        <>
+          <div className="secret-row">
+            <button type="button" onClick={() => downloadFile(help.filename, 'application/x-pem-file', help.ca_pem, 'utf8')}>
+              Download CA certificate ({help.filename})
+            </button>
+            <CopyButton text={help.text} label="Copy instructions" />
+          </div>
+          <pre className="snippet" data-testid="trust-help">
+            <code>{help.text}</code>
+          </pre>
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,152 @@
+// Users: the create form, and the table with role select, disable/enable (confirmed) and password reset.
+import { useState } from 'react';
+import type { RoleOption } from '../../../../shared/ipc/contracts/roles';
+import type { UserRow } from '../../../../shared/ipc/contracts/keys';
+import { Section } from '../../components/section';
+import { Empty, ErrorState, Loading } from '../../components/status';
+import { formatDateTime } from '../../lib/format';
+import { ConfirmAction } from './confirm';
+import { OutcomeView } from './outcome-view';
+import { RoleSelect } from './role-select';
+import { useKeysStore, type NewUserForm } from './store';
+
+function NewUserFormView({ roles }: { roles: RoleOption[] }): React.JSX.Element {
+  const createUser = useKeysStore((s) => s.createUser);
+  const [form, setForm] = useState<NewUserForm>({ username: '', password: '', role: 'user' });
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="inline-form"
+      aria-label="Create a user"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setBusy(true);
+        void createUser(form).then((ok) => {
+          setBusy(false);
+          if (ok) setForm({ ...form, username: '', password: '' });
+        });
+      }}
+    >
+      <div className="field">
+        <label htmlFor="user-name">Username</label>
+        <input id="user-name" type="text" required maxLength={64} value={form.username} autoComplete="off" spellCheck={false} onChange={(e) => setForm({ ...form, username: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor="user-password">Password</label>
+        <input id="user-password" type="password" required value={form.password} autoComplete="new-password" onChange={(e) => setForm({ ...form, password: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor="user-role">Role</label>
+        <RoleSelect id="user-role" roles={roles} value={form.role} onChange={(role) => setForm({ ...form, role })} />
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Creating…' : 'Create user'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ResetPassword({ user }: { user: UserRow }): React.JSX.Element {
+  const resetPassword = useKeysStore((s) => s.resetPassword);
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  if (!open) {
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Reset password
+      </button>
+    );
+  }
+  const id = `reset-${user.id}`;
+  return (
+    <form
+      className="confirm"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void resetPassword(user, password).then((ok) => {
+          if (!ok) return;
+          setPassword('');
+          setOpen(false);
+        });
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setOpen(false);
+      }}
+    >
+      <label htmlFor={id}>New password for {user.username}</label>
+      <input id={id} type="password" required autoFocus autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <button type="submit" className="danger">
+        Set password
+      </button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function UserTable({ users, roles }: { users: UserRow[]; roles: RoleOption[] }): React.JSX.Element {
+  const setRole = useKeysStore((s) => s.setRole);
+  const setDisabled = useKeysStore((s) => s.setDisabled);
+  if (users.length === 0) return <Empty>No users yet.</Empty>;
+  return (
+    <div className="table-wrap">
+      <table data-testid="users-table">
+        <thead>
+          <tr>
+            <th scope="col">Username</th>
+            <th scope="col">Role</th>
+            <th scope="col">Status</th>
+            <th scope="col">Created</th>
+            <th scope="col">
+              <span className="offscreen">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id} data-testid={`user-${u.username}`}>
+              <th scope="row">{u.username}</th>
+              <td>
+                <RoleSelect id={`role-${u.id}`} label={`Role of ${u.username}`} roles={roles} value={u.role} onChange={(role) => void setRole(u, role)} />
+              </td>
+              <td>
+                {u.disabled ? <span className="badge badge-bad">disabled</span> : <span className="badge badge-ok">active</span>}
+                {u.locked_until !== null && ` locked until ${formatDateTime(u.locked_until)}`}
+              </td>
+              <td>{formatDateTime(u.created_at)}</td>
+              <td className="row-actions">
+                {u.disabled ? (
+                  <button type="button" onClick={() => void setDisabled(u, false)}>
+                    Enable {u.username}
+                  </button>
+                ) : (
+                  <ConfirmAction label={`Disable ${u.username}`} question={`Disable ${u.username}? Their sessions end and their keys stop working.`} confirmLabel="Disable user" onConfirm={() => setDisabled(u, true)} />
+                )}
+                <ResetPassword user={u} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function UsersSection(): React.JSX.Element {
+  const users = useKeysStore((s) => s.users);
+  const roles = useKeysStore((s) => s.roles);
+  const outcome = useKeysStore((s) => s.userOutcome);
+  const load = useKeysStore((s) => s.load);
+  return (
+    <Section title="Users">
+      {roles.status === 'ready' && <NewUserFormView roles={roles.value} />}
+      <OutcomeView outcome={outcome} />
+      {(users.status === 'idle' || users.status === 'loading') && <Loading label="Loading users…" />}
+      {users.status === 'error' && <ErrorState title="The users could not be loaded" error={users.error} onRetry={() => void load()} />}
+      {users.status === 'ready' && roles.status === 'ready' && <UserTable users={users.value} roles={roles.value} />}
+    </Section>
+  );
+}
