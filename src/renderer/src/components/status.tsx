@@ -1,4 +1,5 @@
 // The loading, error and empty states every page uses, so none of them ever shows a blank screen.
+import type { Async } from '../lib/async';
 import type { ShownError } from '../lib/ipc';
 
 export function Loading({ label }: { label: string }): React.JSX.Element {
@@ -28,4 +29,11 @@ export function ErrorState({ title, error, onRetry }: { title: string; error: Sh
 
 export function Empty({ children }: { children: React.ReactNode }): React.JSX.Element {
   return <p className="state state-empty">{children}</p>;
+}
+
+/** One async value as a page shows it: loading, the error with "Try again", or `children` with the value. */
+export function AsyncView<T>({ value, loading, errorTitle, onRetry, children }: { value: Async<T>; loading: string; errorTitle: string; onRetry: () => void; children: (ready: T) => React.ReactNode }): React.JSX.Element | null {
+  if (value.status === 'idle' || value.status === 'loading') return <Loading label={loading} />;
+  if (value.status === 'error') return <ErrorState title={errorTitle} error={value.error} onRetry={onRetry} />;
+  return <>{children(value.value)}</>;
 }

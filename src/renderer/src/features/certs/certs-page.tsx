@@ -1,7 +1,7 @@
 // The Certificates page: the CA, issuing, the list with statuses, one certificate's details and actions, and trust instructions.
 import { useEffect } from 'react';
 import { PageHeading } from '../../shell/page-heading';
-import { ErrorState, Loading } from '../../components/status';
+import { AsyncView } from '../../components/status';
 import { CaSection } from './ca-section';
 import { CertDetails } from './cert-details';
 import { CertTable } from './cert-table';
@@ -29,24 +29,24 @@ export function CertsPage(): React.JSX.Element {
       <p role="status" className="cert-notice">
         {notice ?? ''}
       </p>
-      {(list.status === 'idle' || list.status === 'loading') && <Loading label="Loading certificates…" />}
-      {list.status === 'error' && <ErrorState title="The certificates could not be loaded" error={list.error} onRetry={() => void load()} />}
-      {list.status === 'ready' && (
-        <div className="certs-grid">
-          <CaSection ca={certificateOf(list.value, list.value.current_ca)} />
-          {list.value.current_ca !== null && (
-            <>
-              <CertTable certificates={list.value.certificates} />
-              {certificateOf(list.value, selected) !== undefined && <CertDetails cert={certificateOf(list.value, selected) as NonNullable<ReturnType<typeof certificateOf>>} />}
-              <div className="issue-forms">
-                <IssueServerForm />
-                <IssueClientForm />
-              </div>
-              <TrustSection />
-            </>
-          )}
-        </div>
-      )}
+      <AsyncView value={list} loading="Loading certificates…" errorTitle="The certificates could not be loaded" onRetry={() => void load()}>
+        {(value) => (
+          <div className="certs-grid">
+            <CaSection ca={certificateOf(value, value.current_ca)} />
+            {value.current_ca !== null && (
+              <>
+                <CertTable certificates={value.certificates} />
+                {certificateOf(value, selected) !== undefined && <CertDetails cert={certificateOf(value, selected) as NonNullable<ReturnType<typeof certificateOf>>} />}
+                <div className="issue-forms">
+                  <IssueServerForm />
+                  <IssueClientForm />
+                </div>
+                <TrustSection />
+              </>
+            )}
+          </div>
+        )}
+      </AsyncView>
     </>
   );
 }

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { CreatedApiKey, ListedApiKey } from '../../../../shared/ipc/contracts/keys';
 import { RawKeyNotice } from '../../components/raw-key-notice';
 import { Section } from '../../components/section';
-import { Empty, ErrorState, Loading } from '../../components/status';
+import { AsyncView, Empty, ErrorState } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
 import { ConfirmAction } from './confirm';
 import { OutcomeView } from './outcome-view';
@@ -129,9 +129,9 @@ export function ApiKeysSection(): React.JSX.Element {
       <NewKeyFormView />
       {created !== null && <NewKeyNotice created={created} />}
       <OutcomeView outcome={outcome} />
-      {(keys.status === 'idle' || keys.status === 'loading') && <Loading label="Loading API keys…" />}
-      {keys.status === 'error' && <ErrorState title="The API keys could not be loaded" error={keys.error} onRetry={() => void load()} />}
-      {keys.status === 'ready' && <KeyTable keys={keys.value} />}
+      <AsyncView value={keys} loading="Loading API keys…" errorTitle="The API keys could not be loaded" onRetry={() => void load()}>
+        {(value) => <KeyTable keys={value} />}
+      </AsyncView>
     </Section>
   );
 }

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { RoleOption } from '../../../../shared/ipc/contracts/roles';
 import type { UserRow } from '../../../../shared/ipc/contracts/keys';
 import { Section } from '../../components/section';
-import { Empty, ErrorState, Loading } from '../../components/status';
+import { AsyncView, Empty } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
 import { ConfirmAction } from './confirm';
 import { OutcomeView } from './outcome-view';
@@ -144,9 +144,9 @@ export function UsersSection(): React.JSX.Element {
     <Section title="Users">
       {roles.status === 'ready' && <NewUserFormView roles={roles.value} />}
       <OutcomeView outcome={outcome} />
-      {(users.status === 'idle' || users.status === 'loading') && <Loading label="Loading users…" />}
-      {users.status === 'error' && <ErrorState title="The users could not be loaded" error={users.error} onRetry={() => void load()} />}
-      {users.status === 'ready' && roles.status === 'ready' && <UserTable users={users.value} roles={roles.value} />}
+      <AsyncView value={users} loading="Loading users…" errorTitle="The users could not be loaded" onRetry={() => void load()}>
+        {(value) => roles.status === 'ready' && <UserTable users={value} roles={roles.value} />}
+      </AsyncView>
     </Section>
   );
 }

@@ -1,6 +1,6 @@
 // The Overview page: is the mesh healthy, who is connected, and what was refused lately.
 import { useEffect } from 'react';
-import { Loading, ErrorState } from '../../components/status';
+import { AsyncView } from '../../components/status';
 import { formatTime } from '../../lib/format';
 import { PageHeading } from '../../shell/page-heading';
 import { AuditChainSection } from './audit-chain-section';
@@ -39,19 +39,19 @@ export function OverviewPage(): React.JSX.Element {
           </p>
         )}
       </div>
-      {(data.status === 'idle' || data.status === 'loading') && <Loading label="Loading the overview…" />}
-      {data.status === 'error' && <ErrorState title="The overview could not be loaded" error={data.error} onRetry={() => void load()} />}
-      {data.status === 'ready' && (
-        <div className="overview-grid" data-testid="overview">
-          <ServersSection overview={data.value.overview} />
-          <CountsSection counts={data.value.overview.counts} />
-          <AuditChainSection last={data.value.overview.last_verification} />
-          <CertificatesSection warnings={data.value.overview.certificate_warnings} />
-          <EventsSection title="Recent denials" events={data.value.overview.recent_denials} empty="No denials recorded." />
-          <EventsSection title="Rate-limit and blocklist hits" events={data.value.overview.rate_limit_hits} empty="No requests were rate limited or blocked." />
-          <MeshSection status={data.value.status} />
-        </div>
-      )}
+      <AsyncView value={data} loading="Loading the overview…" errorTitle="The overview could not be loaded" onRetry={() => void load()}>
+        {(value) => (
+          <div className="overview-grid" data-testid="overview">
+            <ServersSection overview={value.overview} />
+            <CountsSection counts={value.overview.counts} />
+            <AuditChainSection last={value.overview.last_verification} />
+            <CertificatesSection warnings={value.overview.certificate_warnings} />
+            <EventsSection title="Recent denials" events={value.overview.recent_denials} empty="No denials recorded." />
+            <EventsSection title="Rate-limit and blocklist hits" events={value.overview.rate_limit_hits} empty="No requests were rate limited or blocked." />
+            <MeshSection status={value.status} />
+          </div>
+        )}
+      </AsyncView>
     </>
   );
 }
