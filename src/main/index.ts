@@ -7,9 +7,11 @@ import { loadConfig } from './config';
 import { createOsKeychain } from './core/keychain/keychain';
 import { createLogger } from './core/logging/logger';
 import { failureLine } from './cli/run';
-import { ipcHandlers } from './ipc/handlers';
+import { eventSources } from './ipc/event-sources';
+import { consoleGuard, createIpcHandlers } from './ipc/handlers';
 import { startMesh, type Mesh } from './mesh';
 import { registerIpc } from './app/ipc';
+import { createElectronHost } from './app/save-dialog';
 import { missingBindingMessage, resolveNativeBinding } from './app/native-binding';
 import { createMainWindow, denyAllPermissions } from './app/window';
 
@@ -19,6 +21,7 @@ const ownUrl = new URL(`file://${rendererIndex}`).href;
 
 let mesh: Mesh | undefined;
 let quitting = false;
+let unregisterIpc: (() => void) | undefined;
 
 async function boot(): Promise<void> {
   denyAllPermissions();
@@ -29,7 +32,8 @@ async function boot(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   mesh = await startMesh(config, { logger, keychain: createOsKeychain(), ...(binding === undefined ? {} : { nativeBinding: binding.path }) });
-  registerIpc(ipcHandlers, mesh, (url) => url === ownUrl, logger);
+  const host = createElectronHost();
+  unregisterIpc = registerIpc({ handlers: createIpcHandlers(host), sources: eventSources, guard: consoleGuard(host), mesh, isOwnUrl: (url) => url === ownUrl, logger });
   createMainWindow(rendererIndex, preload);
 }
 
@@ -46,6 +50,8 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting || mesh === undefined) return;
     event.preventDefault();
     quitting = true;
+    // Live streams stop before the database closes under them.
+    unregisterIpc?.();
     void mesh.stop().finally(() => app.quit());
   });
 }

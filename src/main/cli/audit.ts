@@ -6,7 +6,7 @@ import { AppError, isAppError, type ErrorCode } from '../../shared/errors';
 import { loadConfig, type MeshConfig } from '../config';
 import { createAuditService, type AuditService } from '../core/audit/audit-service';
 import { loadCheckpointKey, withCheckpointKey, type CheckpointKey } from '../core/audit/checkpoint';
-import { EXPORT_FORMATS, exportAudit, type ExportFormat } from '../core/audit/export';
+import { EXPORT_FORMATS, exportAudit, exportedEvent, type ExportFormat } from '../core/audit/export';
 import { followAudit } from '../core/audit/follow';
 import { lineFields } from '../core/audit/line-fields';
 import { createLineReader, type StoredLine } from '../core/audit/lines';
@@ -290,15 +290,7 @@ async function exportCommand(options: { format: string; since?: string; until?: 
       until,
       signingKey,
       installationId: core?.installationId,
-      onEnd: (summary, error) =>
-        access.record({
-          event_type: 'audit_exported',
-          action: 'export',
-          resource: 'audit',
-          result: error === undefined ? 'success' : 'failure',
-          ...(error === undefined ? {} : { error: error instanceof Error ? error.message.slice(0, 2048) : 'export failed' }),
-          metadata: { ...summary, since: since ?? null, until: until ?? null, via: 'cli' },
-        }),
+      onEnd: (summary, error) => access.record(exportedEvent(summary, error, { since, until, via: 'cli' })),
     });
     await writingToStdout(async (out) => {
       for (const chunk of chunks) await out.write(chunk);

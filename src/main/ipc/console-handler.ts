@@ -3,12 +3,15 @@ import type { IpcChannel, IpcOutput, IpcParsedInput } from '../../shared/ipc/con
 import type { Principal, RequestContext } from '../core/auth/principal';
 import type { Need } from '../core/rbac/permissions';
 import type { Mesh } from '../mesh';
+import type { ConsoleHost } from './console-host';
 
 /** What a handler gets: the mesh, who is acting and the request's context (for the audit trail). */
 export interface ConsoleCall {
   mesh: Mesh;
   principal: Principal;
   request: RequestContext;
+  /** The desktop around the console: the native save dialog. */
+  host: ConsoleHost;
 }
 
 export interface ConsoleHandler<C extends IpcChannel> {
@@ -26,14 +29,15 @@ export type IpcHandlers = { [C in IpcChannel]: (mesh: Mesh, input: IpcParsedInpu
 export interface GuardOptions {
   principal: () => Principal;
   request: () => RequestContext;
+  host: ConsoleHost;
 }
 
 /** Authorizes every call as `principal` (FORBIDDEN, audited as denied, when a need is not granted), then runs the handler. */
-export function guardHandlers(table: ConsoleHandlers<IpcChannel>, { principal, request }: GuardOptions): IpcHandlers {
+export function guardHandlers(table: ConsoleHandlers<IpcChannel>, { principal, request, host }: GuardOptions): IpcHandlers {
   const guarded: Record<string, (mesh: Mesh, input: unknown) => unknown> = {};
   for (const [channel, handler] of Object.entries(table) as [IpcChannel, ConsoleHandler<IpcChannel>][]) {
     guarded[channel] = (mesh, input) => {
-      const call: ConsoleCall = { mesh, principal: principal(), request: request() };
+      const call: ConsoleCall = { mesh, principal: principal(), request: request(), host };
       for (const need of handler.needs) mesh.services.access.require(call.principal, need, call.request);
       return handler.handle(call, input as never);
     };

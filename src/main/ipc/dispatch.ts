@@ -1,6 +1,6 @@
 // Runs one IPC call from untrusted input: parse the input with the contract, call the handler, check the output, wrap {ok,value}|{ok:false,error}.
 import { isAppError } from '../../shared/errors';
-import { ipcContract, type IpcChannel, type IpcResult } from '../../shared/ipc/contract';
+import { ipcContract, type IpcChannel, type IpcFailure, type IpcResult } from '../../shared/ipc/contract';
 import type { Mesh } from '../mesh';
 import type { IpcHandlers } from './handlers';
 
@@ -27,8 +27,13 @@ export async function dispatchIpc(
     const value = spec.output.parse(await handler(mesh, parsed.data));
     return { ok: true, value };
   } catch (error) {
-    if (isAppError(error) && (error.httpStatus < 500 || error.httpStatus === 503)) return { ok: false, error: { code: error.code, message: error.message } };
-    onInternalError(error, channel);
-    return { ok: false, error: { code: isAppError(error) ? error.code : 'INTERNAL', message: 'internal error' } };
+    return ipcFailure(error, (cause) => onInternalError(cause, channel));
   }
+}
+
+/** A thrown error as the renderer may see it: an AppError the user can act on keeps its message; anything else is logged and shown as `internal error`. */
+export function ipcFailure(error: unknown, onInternalError: (error: unknown) => void): IpcFailure {
+  if (isAppError(error) && (error.httpStatus < 500 || error.httpStatus === 503)) return { ok: false, error: { code: error.code, message: error.message } };
+  onInternalError(error);
+  return { ok: false, error: { code: isAppError(error) ? error.code : 'INTERNAL', message: 'internal error' } };
 }

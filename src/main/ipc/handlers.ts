@@ -1,6 +1,7 @@
 // The IPC handler table: contract channel -> function(mesh, input), every one authorized as the console operator first. Electron registers it (main/app/ipc.ts); tests and the browser bridge call it directly.
 import type { IpcChannel } from '../../shared/ipc/contract';
-import { guardHandlers, type ConsoleHandlers } from './console-handler';
+import { guardHandlers, type ConsoleHandlers, type GuardOptions, type IpcHandlers } from './console-handler';
+import type { ConsoleHost } from './console-host';
 import { consolePrincipal, consoleRequest } from './console-principal';
 import { auditHandlers } from './handlers/audit';
 import { certsHandlers } from './handlers/certs';
@@ -10,8 +11,15 @@ import { meshHandlers } from './handlers/mesh';
 import { overviewHandlers } from './handlers/overview';
 import { rolesHandlers } from './handlers/roles';
 
-export type { IpcHandlers } from './console-handler';
+export type { IpcHandlers };
 
 const consoleHandlers: ConsoleHandlers<IpcChannel> = { ...meshHandlers, ...overviewHandlers, ...auditHandlers, ...rolesHandlers, ...connectHandlers, ...certsHandlers, ...keysHandlers };
 
-export const ipcHandlers = guardHandlers(consoleHandlers, { principal: consolePrincipal, request: consoleRequest });
+/** Who every console call acts as, and the desktop it runs in (Electron's dialogs, or the test bridge's stand-in for the operator). */
+export function consoleGuard(host: ConsoleHost): GuardOptions {
+  return { principal: consolePrincipal, request: consoleRequest, host };
+}
+
+export function createIpcHandlers(host: ConsoleHost): IpcHandlers {
+  return guardHandlers(consoleHandlers, consoleGuard(host));
+}

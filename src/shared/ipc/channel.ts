@@ -8,3 +8,12 @@ export interface ChannelSpec {
 
 /** One feature's channels, named `domain:verb` (`overview:get`, `connect:setup`). */
 export type ChannelGroup = Readonly<Record<`${string}:${string}`, ChannelSpec>>;
+
+/** One main -> renderer event: the input that starts a subscription and the payload of each message it delivers. */
+export interface EventSpec {
+  readonly input: z.ZodType;
+  readonly payload: z.ZodType;
+}
+
+/** One feature's events, named `domain:noun` (`audit:events`); the preload exposes each as `on<Domain><Noun>(input, listener)`. */
+export type EventGroup = Readonly<Record<`${string}:${string}`, EventSpec>>;

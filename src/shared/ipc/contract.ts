@@ -3,13 +3,12 @@
 // Growing it: each feature keeps its channels in contracts/<feature>.ts (named `domain:verb`) and its handlers in
 // src/main/ipc/handlers/<feature>.ts; add the group to mergeContracts below and the handlers to src/main/ipc/handlers.ts.
 //
-// Subscriptions (main -> renderer events, e.g. a live audit stream) are not built yet. They would get their own map here
-// (`events: { 'audit:event': schema }`), main would send through webContents.send after checking the payload, and the
-// preload would expose one `on<Name>(listener)` per event that returns an unsubscribe function — never a generic
-// `on(channel)` or the raw ipcRenderer.
+// Subscriptions (main -> renderer events, e.g. the live audit stream) are a second map, `ipcEvents`: each event's start input and
+// message payload. The preload exposes one `on<Domain><Noun>(input, listener)` per event that returns its unsubscribe function —
+// never a generic `on(channel)` or the raw ipcRenderer; main checks every payload against the contract before it sends it.
 import type { z } from 'zod';
-import type { ChannelGroup, ChannelSpec } from './channel';
-import { auditChannels } from './contracts/audit';
+import type { ChannelGroup, EventGroup } from './channel';
+import { auditChannels, auditEvents } from './contracts/audit';
 import { certsChannels } from './contracts/certs';
 import { connectChannels } from './contracts/connect';
 import { keysChannels } from './contracts/keys';
@@ -17,11 +16,11 @@ import { meshChannels } from './contracts/mesh';
 import { overviewChannels } from './contracts/overview';
 import { rolesChannels } from './contracts/roles';
 
-type Merged<T extends readonly ChannelGroup[]> = T extends readonly [infer Head, ...infer Rest extends readonly ChannelGroup[]] ? Head & Merged<Rest> : unknown;
+type Merged<T extends readonly unknown[]> = T extends readonly [infer Head, ...infer Rest] ? Head & Merged<Rest> : unknown;
 
 /** One contract from the features' groups; a channel defined by two features is a programming error (TypeError at load). */
-export function mergeContracts<const T extends readonly ChannelGroup[]>(...groups: T): Merged<T> {
-  const merged: Record<string, ChannelSpec> = {};
+export function mergeContracts<const T extends readonly (ChannelGroup | EventGroup)[]>(...groups: T): Merged<T> {
+  const merged: Record<string, unknown> = {};
   for (const group of groups) {
     for (const [channel, spec] of Object.entries(group)) {
       if (Object.hasOwn(merged, channel)) throw new TypeError(`IPC channel ${channel} is defined by two features`);
@@ -32,6 +31,9 @@ export function mergeContracts<const T extends readonly ChannelGroup[]>(...group
 }
 
 export const ipcContract = mergeContracts(meshChannels, overviewChannels, auditChannels, rolesChannels, connectChannels, certsChannels, keysChannels);
+
+/** Main -> renderer events (subscriptions). */
+export const ipcEvents = mergeContracts(auditEvents);
 
 export type IpcContract = typeof ipcContract;
 export type IpcChannel = keyof IpcContract & string;
@@ -58,6 +60,30 @@ type MethodName<C extends string> = C extends `${infer D}:${infer V}` ? `${D}${C
 /** The shape of window.mesh: one async method per channel, resolving to the wrapped result. */
 export type MeshApi = {
   [C in IpcChannel as MethodName<C>]: IpcInput<C> extends undefined ? () => Promise<IpcResult<IpcOutput<C>>> : (input: IpcInput<C>) => Promise<IpcResult<IpcOutput<C>>>;
+} & MeshEventsApi;
+
+export type IpcEvents = typeof ipcEvents;
+export type IpcEvent = keyof IpcEvents & string;
+export type IpcEventInput<E extends IpcEvent> = z.input<IpcEvents[E]['input']>;
+export type IpcParsedEventInput<E extends IpcEvent> = z.output<IpcEvents[E]['input']>;
+export type IpcEventPayload<E extends IpcEvent> = z.output<IpcEvents[E]['payload']>;
+
+/** "audit:events" -> "onAuditEvents": the subscribe method window.mesh exposes for an event. */
+export function eventMethodName(event: string): string {
+  const name = methodName(event);
+  return `on${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
+type EventMethodName<E extends string> = E extends `${infer D}:${infer N}` ? `on${Capitalize<D>}${Capitalize<N>}` : never;
+
+/** window.mesh's subscriptions: start with an input, receive each message (or the refusal) wrapped as IPC results, call the returned function to stop. */
+export type MeshEventsApi = {
+  [E in IpcEvent as EventMethodName<E>]: (input: IpcEventInput<E>, listener: (result: IpcResult<IpcEventPayload<E>>) => void) => () => void;
 };
 
 export const IPC_CHANNELS = Object.keys(ipcContract) as IpcChannel[];
+export const IPC_EVENTS = Object.keys(ipcEvents) as IpcEvent[];
+
+/** The IPC channels main uses for subscriptions themselves (not in the contract: their inputs are checked against ipcEvents). */
+export const SUBSCRIBE_CHANNEL = 'ipc:subscribe';
+export const UNSUBSCRIBE_CHANNEL = 'ipc:unsubscribe';

@@ -1,30 +1,89 @@
-// The test bridge: window.mesh built from the same contract as the preload (one method per channel, methodName), each call forwarded to the same IPC dispatch and handler table over a real mesh.
+// The test bridge: window.mesh built by the preload's own builder from the same contract, each call forwarded to the same IPC dispatch, handler table and subscriptions over a real mesh.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import type { ConsoleHost, SaveTarget } from '../../../src/main/ipc/console-host';
 import { dispatchIpc, isIpcChannel } from '../../../src/main/ipc/dispatch';
-import { ipcHandlers } from '../../../src/main/ipc/handlers';
+import { eventSources } from '../../../src/main/ipc/event-sources';
+import { consoleGuard, createIpcHandlers } from '../../../src/main/ipc/handlers';
+import { openSubscriptions, type Subscriptions } from '../../../src/main/ipc/subscriptions';
 import type { Mesh } from '../../../src/main/mesh';
-import { IPC_CHANNELS, methodName, type IpcResult } from '../../../src/shared/ipc/contract';
+import { eventMethodName, IPC_CHANNELS, IPC_EVENTS, methodName } from '../../../src/shared/ipc/contract';
+import { buildMeshApi } from '../../../src/shared/ipc/mesh-api';
 
-type Invoke = (channel: string, input: unknown) => Promise<IpcResult<unknown>>;
-
-/** Errors main would only log (the renderer sees `internal error`): a test can assert there were none. */
+/** What main would only log, and what the operator was asked: a test can assert on both. */
 export interface BridgeLog {
   internalErrors: unknown[];
+  /** Every save dialog the console opened, in order. */
+  saveDialogs: SaveTarget[];
+  /** Where the stand-in dialog saves (a fresh directory per bridge). */
+  saveDir: string;
+  /** How the operator answers the next save dialogs: a path, or undefined to cancel. Default: `saveDir/<offered name>`. */
+  answerSave: (target: SaveTarget) => string | undefined;
+  /** Open subscriptions (a test can check that leaving a page ends them). */
+  openSubscriptions(): number;
 }
 
 export async function installMeshBridge(page: Page, mesh: Mesh): Promise<BridgeLog> {
-  const log: BridgeLog = { internalErrors: [] };
+  const saveDir = mkdtempSync(join(tmpdir(), 'devmesh-e2e-saves-'));
+  const log: BridgeLog = {
+    internalErrors: [],
+    saveDialogs: [],
+    saveDir,
+    answerSave: (target) => join(saveDir, target.defaultName),
+    openSubscriptions: () => subscriptions.size,
+  };
+  // Stands in for Electron's native save dialog (src/main/app/save-dialog.ts): the test plays the operator.
+  const host: ConsoleHost = {
+    chooseSavePath(target) {
+      log.saveDialogs.push(target);
+      return Promise.resolve(log.answerSave(target));
+    },
+  };
+  const handlers = createIpcHandlers(host);
+
+  // Like webContents.send: messages reach the page in order; a page that has gone away just drops them.
+  let delivery = Promise.resolve();
+  const subscriptions: Subscriptions = openSubscriptions(
+    eventSources,
+    mesh,
+    consoleGuard(host),
+    (event, message) => {
+      delivery = delivery.then(() => page.evaluate(([name, m]) => (globalThis as unknown as { __meshReceive(e: string, m: unknown): void }).__meshReceive(name, m), [event, message] as const)).catch(() => undefined);
+    },
+    (error) => log.internalErrors.push(error),
+  );
+  // Like the 'did-start-navigation'/'destroyed' handlers in src/main/app/ipc.ts: a page's subscriptions end with it.
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) subscriptions.close();
+  });
+  page.on('close', () => subscriptions.close());
+
   // Like ipcMain.handle: the page sends (channel, input); the channel is checked, the input parsed by the contract in dispatch.
   await page.exposeFunction('__meshInvoke', async (channel: unknown, input: unknown) => {
     if (!isIpcChannel(channel)) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'unknown IPC channel' } };
-    return dispatchIpc(ipcHandlers, mesh, channel, input, (error) => log.internalErrors.push(error));
+    return dispatchIpc(handlers, mesh, channel, input, (error) => log.internalErrors.push(error));
   });
-  // Like src/preload/index.ts: a frozen object of methods generated from IPC_CHANNELS, installed before any page script runs.
-  const methods = IPC_CHANNELS.map((channel) => [methodName(channel), channel] as const);
-  await page.addInitScript((pairs) => {
-    const invoke = (globalThis as unknown as { __meshInvoke: Invoke }).__meshInvoke;
-    const api = Object.fromEntries(pairs.map(([name, channel]) => [name, (input?: unknown) => invoke(channel, input)]));
-    Object.defineProperty(globalThis, 'mesh', { value: Object.freeze(api), enumerable: true });
-  }, methods);
+  await page.exposeFunction('__meshSubscribe', (request: unknown) => subscriptions.subscribe(request));
+  await page.exposeFunction('__meshUnsubscribe', (request: unknown) => subscriptions.unsubscribe(request));
+
+  // Like src/preload/index.ts: the same builder (its source text runs in the page) over the exposed functions, before any page script.
+  const channels = IPC_CHANNELS.map((channel) => [methodName(channel), channel] as const);
+  const events = IPC_EVENTS.map((event) => [eventMethodName(event), event] as const);
+  await page.addInitScript({
+    content: `(() => {
+      const buildMeshApi = ${buildMeshApi.toString()};
+      const receivers = new Map();
+      Object.defineProperty(globalThis, '__meshReceive', { value: (event, message) => receivers.get(event)?.(message) });
+      const api = buildMeshApi(${JSON.stringify(channels)}, ${JSON.stringify(events)}, {
+        invoke: (channel, input) => globalThis.__meshInvoke(channel, input),
+        subscribe: (event, id, input) => globalThis.__meshSubscribe({ event, id, input }),
+        unsubscribe: (id) => void globalThis.__meshUnsubscribe({ id }),
+        listen: (event, receive) => receivers.set(event, receive),
+      });
+      Object.defineProperty(globalThis, 'mesh', { value: api, enumerable: true });
+    })();`,
+  });
   return log;
 }

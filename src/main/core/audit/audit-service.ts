@@ -92,6 +92,19 @@ function textMatches(e: AuditEvent, needle: string): boolean {
   return fields.some((f) => f.toLowerCase().includes(needle));
 }
 
+/** The search's filter as a test of one event (tenant and cursor aside): what the live stream applies to new events. */
+export function auditFilterMatcher(filter: Omit<AuditQuery, 'tenant_id' | 'cursor' | 'limit'>): (e: AuditEvent) => boolean {
+  const needle = filter.q === undefined || filter.q === '' ? undefined : filter.q.toLowerCase();
+  return (e) =>
+    (filter.event_type === undefined || e.event_type === filter.event_type) &&
+    (filter.subject === undefined || e.subject === filter.subject) &&
+    (filter.result === undefined || e.result === filter.result) &&
+    (filter.resource === undefined || e.resource === filter.resource) &&
+    (filter.since === undefined || e.timestamp >= filter.since) &&
+    (filter.until === undefined || e.timestamp <= filter.until) &&
+    (needle === undefined || textMatches(e, needle));
+}
+
 function sameSet(listed: readonly string[] | null, actual: ReadonlySet<string>): boolean {
   if (listed === null) return actual.size > MAX_ZONE_SUBJECTS;
   return listed.length === actual.size && listed.every((v) => actual.has(v));
@@ -178,6 +191,7 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
     }
     const needle = filter.q === undefined || filter.q === '' ? undefined : filter.q.toLowerCase();
     const rawNeedle = needle === undefined ? undefined : JSON.stringify(needle).slice(1, -1);
+    const matches = auditFilterMatcher(filter);
     const rows = db
       .prepare(`SELECT first_seq, event_types, subjects, results, lines FROM audit_batches WHERE ${where.join(' AND ')} ORDER BY first_seq DESC`)
       .iterate(...params) as IterableIterator<BatchRow>;
@@ -193,13 +207,7 @@ export function createAuditService(deps: AuditServiceDeps): AuditService {
         if (line === '' || (rawNeedle !== undefined && !line.toLowerCase().includes(rawNeedle))) continue;
         const e = lineToEvent(line);
         if (filter.cursor !== undefined && e.seq >= filter.cursor) continue;
-        if (filter.event_type !== undefined && e.event_type !== filter.event_type) continue;
-        if (filter.subject !== undefined && e.subject !== filter.subject) continue;
-        if (filter.result !== undefined && e.result !== filter.result) continue;
-        if (filter.resource !== undefined && e.resource !== filter.resource) continue;
-        if (filter.since !== undefined && e.timestamp < filter.since) continue;
-        if (filter.until !== undefined && e.timestamp > filter.until) continue;
-        if (needle !== undefined && !textMatches(e, needle)) continue;
+        if (!matches(e)) continue;
         found.push(e);
         if (found.length > limit) break scan;
       }

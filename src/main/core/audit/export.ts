@@ -9,7 +9,7 @@ import { hmacHex } from './checkpoint';
 import { META_AUDIT_BASE, META_AUDIT_HEAD } from './commit';
 import { lineFields } from './line-fields';
 import { createLineReader, type StoredLine } from './lines';
-import type { AuditEvent } from './types';
+import type { AuditEvent, AuditInput } from './types';
 
 export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -69,6 +69,18 @@ export interface ExportOptions {
   now?: () => Date;
   /** Called once when the export ends: completely (error undefined), or aborted by the reader or a failure. */
   onEnd?: (summary: ExportSummary, error: unknown) => void;
+}
+
+/** The `audit_exported` event of an export that ended, less who and where (each adapter adds its subject, tenant and request). */
+export function exportedEvent(summary: ExportSummary, error: unknown, { since, until, via }: { since: string | undefined; until: string | undefined; via: 'rest' | 'cli' | 'console' }): Omit<AuditInput, 'subject'> {
+  return {
+    event_type: 'audit_exported',
+    action: 'export',
+    resource: 'audit',
+    result: error === undefined ? 'success' : 'failure',
+    ...(error === undefined ? {} : { error: error instanceof Error ? error.message.slice(0, 2048) : 'export failed' }),
+    metadata: { ...summary, since: since ?? null, until: until ?? null, via },
+  };
 }
 
 const EXPORT_SIGNATURE_CONTEXT = 'devmesh/audit-export/v1\n';

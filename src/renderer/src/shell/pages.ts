@@ -1,4 +1,5 @@
 // The console's pages, in navigation order.
+import { AuditPage } from '../features/audit/audit-page';
 import { CertsPage } from '../features/certs/certs-page';
 import { ConnectPage } from '../features/connect/connect-page';
 import { KeysPage } from '../features/keys/keys-page';
@@ -15,5 +16,6 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'overview', label: 'Overview', component: OverviewPage },
   { id: 'certs', label: 'Certificates', component: CertsPage },
   { id: 'keys', label: 'Keys & identities', component: KeysPage },
+  { id: 'audit', label: 'Audit', component: AuditPage },
   { id: 'connect', label: 'Connect an agent', component: ConnectPage },
 ];

@@ -5,7 +5,8 @@ import { localOperator } from '../../../../src/main/core/auth/local-operator';
 import type { Principal } from '../../../../src/main/core/auth/principal';
 import { guardHandlers, type ConsoleHandlers } from '../../../../src/main/ipc/console-handler';
 import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
-import { ipcHandlers } from '../../../../src/main/ipc/handlers';
+import { createIpcHandlers } from '../../../../src/main/ipc/handlers';
+import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
 import { connectHandlers } from '../../../../src/main/ipc/handlers/connect';
 import { startMesh, type Mesh } from '../../../../src/main/mesh';
 import type { IpcChannel } from '../../../../src/shared/ipc/contract';
@@ -14,6 +15,8 @@ import { meshChannels } from '../../../../src/shared/ipc/contracts/mesh';
 import { testConfig } from '../../../helpers/config';
 import { createMemoryKeychain } from '../../../helpers/memory-keychain';
 import { tempDir } from '../../../helpers/temp-dir';
+
+const ipcHandlers = createIpcHandlers(NO_SAVE_DIALOG);
 
 let mesh: Mesh | undefined;
 afterEach(async () => {
@@ -47,7 +50,7 @@ describe('console IPC authorization', () => {
       return {};
     };
     const table = Object.fromEntries(Object.keys(ipcHandlers).map((channel) => [channel, { needs: [{ resource: 'audit', action: 'read' }], handle }])) as unknown as ConsoleHandlers<IpcChannel>;
-    const guarded = guardHandlers(table, { principal: () => viewer, request: () => ({ traceId: 'trace-1' }) });
+    const guarded = guardHandlers(table, { principal: () => viewer, request: () => ({ traceId: 'trace-1' }), host: NO_SAVE_DIALOG });
     const result = await dispatchIpc(guarded, m, 'audit:verify', undefined);
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(ran).toBe(false);
@@ -57,7 +60,7 @@ describe('console IPC authorization', () => {
   it('refuses a key role above the operator and records the refusal', async () => {
     const m = await start();
     const user: Principal = { ...localOperator('console'), subject: 'console:limited', role: 'user' };
-    const guarded = guardHandlers(connectHandlers as unknown as ConsoleHandlers<IpcChannel>, { principal: () => user, request: () => ({}) });
+    const guarded = guardHandlers(connectHandlers as unknown as ConsoleHandlers<IpcChannel>, { principal: () => user, request: () => ({}), host: NO_SAVE_DIALOG });
     const result = await dispatchIpc(guarded, m, 'connect:setup', { client: 'cursor', role: 'admin' });
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('cannot create a key with role admin') } });
     expect(m.services.apiKeys.list({})).toEqual([]);

@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
-import { ipcHandlers } from '../../../../src/main/ipc/handlers';
+import { createIpcHandlers } from '../../../../src/main/ipc/handlers';
+import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
 import { startMesh, type Mesh } from '../../../../src/main/mesh';
 import { IPC_CHANNELS, ipcContract, methodName } from '../../../../src/shared/ipc/contract';
 import { testConfig } from '../../../helpers/config';
 import { LATEST_SCHEMA_VERSION } from '../../../../src/main/core/storage/migrations/index';
 import { createMemoryKeychain } from '../../../helpers/memory-keychain';
 import { tempDir } from '../../../helpers/temp-dir';
+
+const ipcHandlers = createIpcHandlers(NO_SAVE_DIALOG);
 
 let mesh: Mesh | undefined;
 afterEach(async () => {

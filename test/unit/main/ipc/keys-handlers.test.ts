@@ -3,11 +3,14 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localOperator } from '../../../../src/main/core/auth/local-operator';
 import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
-import { ipcHandlers } from '../../../../src/main/ipc/handlers';
+import { createIpcHandlers } from '../../../../src/main/ipc/handlers';
+import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
 import { startMesh, type Mesh } from '../../../../src/main/mesh';
 import { testConfig } from '../../../helpers/config';
 import { createMemoryKeychain, type MemoryKeychain } from '../../../helpers/memory-keychain';
 import { tempDir } from '../../../helpers/temp-dir';
+
+const ipcHandlers = createIpcHandlers(NO_SAVE_DIALOG);
 
 let mesh: Mesh | undefined;
 afterEach(async () => {

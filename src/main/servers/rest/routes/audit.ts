@@ -14,7 +14,7 @@ import {
 } from '../../../../shared/api/audit';
 import { auditContext } from '../../../core/auth/principal';
 import { loadCheckpointKey, withCheckpointKey } from '../../../core/audit/checkpoint';
-import { exportAudit } from '../../../core/audit/export';
+import { exportAudit, exportedEvent } from '../../../core/audit/export';
 import { DEFAULT_POLL_MS, followAudit, type Follower } from '../../../core/audit/follow';
 import { createLineReader } from '../../../core/audit/lines';
 import { createAuditedVerify, verifyDto } from '../../../core/audit/audited-verify';
@@ -128,19 +128,7 @@ export function registerAuditRoutes(app: FastifyInstance, { core }: Services, op
         until,
         signingKey,
         installationId: core.installationId,
-        onEnd: (summary, error) => {
-          audit.append({
-            event_type: 'audit_exported',
-            subject: p.subject,
-            action: 'export',
-            resource: 'audit',
-            result: error === undefined ? 'success' : 'failure',
-            ...(error === undefined ? {} : { error: error instanceof Error ? error.message.slice(0, 2048) : 'export failed' }),
-            tenant_id: p.tenantId,
-            metadata: { ...summary, since: since ?? null, until: until ?? null, via: 'rest' },
-            ...context,
-          });
-        },
+        onEnd: (summary, error) => audit.append({ ...exportedEvent(summary, error, { since, until, via: 'rest' }), subject: p.subject, tenant_id: p.tenantId, ...context }),
       });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       return reply
