@@ -1,4 +1,5 @@
 // The console's pages, in navigation order.
+import { AccessPage } from '../features/access/access-page';
 import { AuditPage } from '../features/audit/audit-page';
 import { CertsPage } from '../features/certs/certs-page';
 import { ConnectPage } from '../features/connect/connect-page';
@@ -16,6 +17,7 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'overview', label: 'Overview', component: OverviewPage },
   { id: 'certs', label: 'Certificates', component: CertsPage },
   { id: 'keys', label: 'Keys & identities', component: KeysPage },
+  { id: 'access', label: 'Access control', component: AccessPage },
   { id: 'audit', label: 'Audit', component: AuditPage },
   { id: 'connect', label: 'Connect an agent', component: ConnectPage },
 ];
