@@ -7,6 +7,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { AppError } from '../shared/errors';
 import { parseDuration } from '../shared/duration';
+import { HOSTNAME, originProblem } from '../shared/settings/rules';
 import { readTlsConfig, type TlsConfig } from './tls-config';
 
 export const APP_DIR_NAME = 'devmesh-console';
@@ -100,8 +101,6 @@ export function defaultDataDir(platform: NodeJS.Platform = process.platform, env
   return join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(home, '.config'), APP_DIR_NAME);
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-
 function portVar(name: string, fallback: number) {
   return z
     .string()
@@ -176,17 +175,10 @@ export function isCidrOrIp(value: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-/** An exact browser origin: scheme://host[:port], nothing else; "*" would let every site in. */
-function originProblem(origin: string): string | undefined {
-  if (origin === '*' || origin === 'null') return 'would allow every site; list the exact origins instead';
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return 'is not an origin (scheme://host[:port])';
-  }
-  if (!/^https?:$/.test(url.protocol) || url.origin !== origin) return 'is not an exact origin (scheme://host[:port], no path or trailing slash)';
-  return undefined;
+/** DEVMESH_HOST's rule (the console's network.host setting follows it too): an IP address or a host name, brackets allowed around IPv6. */
+export function hostProblem(value: string): string | undefined {
+  const bare = value.replace(/^\[(.*)\]$/, '$1');
+  return isIP(bare) === 0 && !HOSTNAME.test(bare) ? 'is not an IP address or host name' : undefined;
 }
 
 const envSchema = z.object({
@@ -207,7 +199,7 @@ const envSchema = z.object({
     .transform((raw, ctx) => {
       const value = raw?.trim() || '127.0.0.1';
       const bare = value.replace(/^\[(.*)\]$/, '$1');
-      if (isIP(bare) === 0 && !HOSTNAME.test(bare)) {
+      if (hostProblem(bare) !== undefined) {
         ctx.addIssue({ code: 'custom', message: `DEVMESH_HOST=${JSON.stringify(raw)} is not an IP address or host name; use e.g. DEVMESH_HOST=127.0.0.1` });
         return z.NEVER;
       }

@@ -9,6 +9,8 @@ import type { AuditSink } from './core/audit/writer';
 import type { Keychain } from './core/keychain/keychain';
 import { openCore, type Core } from './core/open-core';
 import { createServices, type Services } from './core/services';
+import type { StartupSettings } from './core/settings/settings-service';
+import { describeOverride, overlayStartupSettings, startupOverrides, startupValues, type StartupOverride } from './core/settings/startup-overlay';
 import { createMetrics } from './core/metrics/metrics';
 import { ensureDataDir } from './core/storage/data-dir';
 import { acquireInstanceLock, type InstanceLock } from './core/storage/instance-lock';
@@ -43,6 +45,10 @@ export interface Mesh {
   readonly core: Core;
   readonly services: Services;
   readonly urls: MeshUrls;
+  /** The start-up settings the servers are running with (environment overlaid with console settings); changes wait for the next start. */
+  readonly startup: StartupSettings;
+  /** Start-up settings where a console-set value overrode the environment at this start. */
+  readonly overrides: readonly StartupOverride[];
   /** What each server presents over TLS now (reloads included); undefined for a server on plain HTTP. */
   servedTls(server: ServerName): ServedTls | undefined;
   /** better_sqlite3.node for Electron's ABI, if given: worker threads that open the database need it too. */
@@ -90,23 +96,31 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
     stopServices = () => services.close();
     const initialAdmin = await services.ensureInitialAdmin();
 
+    // Start-up settings stored from the console win over the environment (as runtime settings do); they are read once, here.
+    const startup = startupValues(services.settings.get());
+    const overrides = startupOverrides(services.settings);
+    const effective = overlayStartupSettings(config, startup);
+    for (const override of overrides) logger.info({ setting: override.key, variable: override.variable }, describeOverride(override));
+    const portName = (key: 'network.api_port' | 'network.mcp_port', variable: string) => (overrides.some((o) => o.key === key) ? `the console setting ${key}` : variable);
+
     const version = appVersion();
-    const allowedHosts = [...defaultAllowedHosts(config.host), ...config.http.extraHosts];
+    const allowedHosts = [...defaultAllowedHosts(effective.host), ...effective.http.extraHosts];
     // Certificates are checked here, before anything listens: a broken one stops the start with the reason.
-    const tls = createMeshTls({ config: config.tls, trust: services.certs, allowedHosts, audit: opened.audit, logger });
+    const tls = createMeshTls({ config: effective.tls, trust: services.certs, allowedHosts, audit: opened.audit, logger });
     const http = {
       allowedHosts,
-      allowedOrigins: config.http.allowedOrigins,
-      bodyLimit: config.http.bodyLimit,
-      trustProxy: config.trustProxy,
+      // Read per request: an origin added from the console applies to the next request (the settings cache makes it cheap).
+      allowedOrigins: () => services.settings.get()['cors.allowed_origins'],
+      bodyLimit: effective.http.bodyLimit,
+      trustProxy: effective.trustProxy,
       gate: { blocklist: services.blocklist, limiter: services.limiter },
     };
-    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, tls: tls.mcp, services, version, mcp: config.mcp, metricsPublic: config.metricsPublic });
+    const mcpApp = await buildMcpApp({ logger: logger.child({ server: 'mcp' }), ...http, tls: tls.mcp, services, version, mcp: effective.mcp, metricsPublic: effective.metricsPublic });
     apps.push(mcpApp);
-    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, tls: tls.api, services, version, metricsPublic: config.metricsPublic });
+    const apiApp = await buildRestApp({ logger: logger.child({ server: 'api' }), ...http, tls: tls.api, services, version, metricsPublic: effective.metricsPublic });
     apps.push(apiApp);
-    const mcp = await listen(mcpApp, { host: config.host, port: config.mcpPort, portVariable: 'MCP_PORT', tls: tls.mcp !== undefined });
-    const api = await listen(apiApp, { host: config.host, port: config.apiPort, portVariable: 'API_PORT', tls: tls.api !== undefined });
+    const mcp = await listen(mcpApp, { host: effective.host, port: effective.mcpPort, portVariable: portName('network.mcp_port', 'MCP_PORT'), tls: tls.mcp !== undefined });
+    const api = await listen(apiApp, { host: effective.host, port: effective.apiPort, portVariable: portName('network.api_port', 'API_PORT'), tls: tls.api !== undefined });
     for (const [server, url] of [['mcp', mcp], ['api', api]] as const) {
       const served = tls[server]?.describe();
       opened.audit.append({
@@ -118,8 +132,8 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
         metadata: { url, tls: served === undefined ? false : { certificate: served.serial, source: served.source, not_after: served.notAfter, min_version: served.minVersion, client_auth: served.clientAuth }, version, pid: process.pid, key_store: opened.masterKeySource },
       });
     }
-    // Prunes past AUDIT_RETENTION_DAYS now and daily, in the background (verifying what it removes first).
-    retention = startAuditRetention(services, config, { logger, nativeBinding: deps.nativeBinding });
+    // Prunes past the audit.retention_days setting (AUDIT_RETENTION_DAYS unless changed from the console) now and daily, in the background (verifying what it removes first).
+    retention = startAuditRetention(services, effective, { logger, nativeBinding: deps.nativeBinding, retentionDays: () => services.settings.get()['audit.retention_days'] });
     const pruning = retention;
     // Certificates ending within 30 days (or ended) are audit events at start and once a day.
     const warnExpiring = () => {
@@ -139,6 +153,8 @@ export async function startMesh(config: MeshConfig, deps: MeshDeps): Promise<Mes
       services,
       initialAdmin,
       urls: { mcp, api },
+      startup,
+      overrides,
       servedTls: (server) => tls[server]?.describe(),
       nativeBinding: deps.nativeBinding,
       stop() {

@@ -16,6 +16,8 @@ import { verifyExportFile, type ExportKeyLookup, type ExportVerifyResult } from 
 import { verifyTrail, type TrailVerifyResult } from '../core/audit/verify-trail';
 import { createOsKeychain } from '../core/keychain/keychain';
 import { openCore, type Core } from '../core/open-core';
+import { createSettingsService } from '../core/settings/settings-service';
+import { createChangeEpoch } from '../core/storage/change-epoch';
 import { dataDirPaths } from '../core/storage/data-dir';
 import { openStorage } from '../core/storage/database';
 import { action, cliSubject } from './run';
@@ -305,9 +307,10 @@ async function pruneCommand(options: { days?: string }): Promise<void> {
   try {
     const core = access.core;
     if (core === undefined || access.readOnlyBecause !== undefined) throw new AppError('STORAGE_READ_ONLY', `cannot prune: ${access.readOnlyBecause ?? 'no master key'}`);
-    const days = options.days === undefined ? access.config.auditRetentionDays : positiveInt(options.days, '--days', 36_500);
+    // The default is what serve prunes to: the audit.retention_days setting (AUDIT_RETENTION_DAYS unless changed from the console).
+    const days = options.days === undefined ? createSettingsService({ db: core.db, config: access.config, epoch: createChangeEpoch(core.db) }).get()['audit.retention_days'] : positiveInt(options.days, '--days', 36_500);
     if (days === 0) {
-      process.stdout.write('retention is off (AUDIT_RETENTION_DAYS=0): nothing removed\n');
+      process.stdout.write('retention is off (audit.retention_days / AUDIT_RETENTION_DAYS is 0): nothing removed\n');
       return;
     }
     const result = await pruneAuditTrail({ db: core.db, audit: core.audit, secrets: core.secrets, file: access.file, retentionDays: days, subject: cliSubject(), thread: 'inline' });
@@ -351,6 +354,6 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('prune')
     .description('remove events older than the retention period now (serve does this daily), keeping the chain verifiable')
-    .option('--days <days>', 'retention in days (default: AUDIT_RETENTION_DAYS, 90)')
+    .option('--days <days>', 'retention in days (default: the audit.retention_days setting, else AUDIT_RETENTION_DAYS, 90)')
     .action(action(pruneCommand));
 }

@@ -1,4 +1,4 @@
-// `devmesh doctor`: reports keychain availability, data dir, master key, schema version, audit chain, certificates, TLS, instance lock and port status, changing nothing.
+// `devmesh doctor`: reports keychain availability, data dir, master key, schema version, audit chain, console settings that override the environment, certificates, TLS, instance lock and port status, changing nothing.
 import { constants, accessSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { AppError } from '../../shared/errors';
@@ -12,6 +12,9 @@ import { createMetaStore } from '../core/storage/meta';
 import { META_INSTALLATION_ID } from '../core/open-core';
 import { META_KEY_CHECK } from '../core/crypto/rotate-master-key';
 import { formatUrl } from '../servers/http/listen';
+import { createSettingsService } from '../core/settings/settings-service';
+import { describeOverride, overlayStartupSettings, startupOverrides, startupValues } from '../core/settings/startup-overlay';
+import { createChangeEpoch } from '../core/storage/change-epoch';
 import { certificateChecks, tlsChecks } from './doctor-tls';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -56,6 +59,23 @@ function checkKeychain(keychain: Keychain, config: MeshConfig): Check {
 
 interface DatabaseChecks {
   checks: Check[];
+  /** The configuration the servers would start with: the environment with console start-up settings over it. */
+  effective?: MeshConfig;
+}
+
+/** Start-up settings saved from the console (host, ports, TLS) win over the environment at the next start: say which, and use them for the port and TLS checks. */
+function consoleSettings(config: MeshConfig, db: Storage['db']): { check: Check; effective: MeshConfig } | undefined {
+  let settings;
+  try {
+    settings = createSettingsService({ db, config, epoch: createChangeEpoch(db) });
+    settings.get();
+  } catch {
+    return undefined; // a database from before settings existed: nothing overrides the environment
+  }
+  const overrides = startupOverrides(settings);
+  const effective = overlayStartupSettings(config, startupValues(settings.get()));
+  if (overrides.length === 0) return { check: { name: 'console settings', status: 'ok', detail: 'none override the environment' }, effective };
+  return { check: { name: 'console settings', status: 'warn', detail: overrides.map(describeOverride).join('; ') }, effective };
 }
 
 function checkDatabase(config: MeshConfig, keychain: Keychain): DatabaseChecks {
@@ -109,8 +129,11 @@ function checkDatabase(config: MeshConfig, keychain: Keychain): DatabaseChecks {
           : { name: 'audit chain', status: 'fail', detail: `broken at event ${result.first_bad_seq}: ${result.reason ?? 'mismatch'}` },
       );
     }
-    checks.push(...certificateChecks(storage.db), ...tlsChecks(config, storage.db));
-    return { checks };
+    const overlay = consoleSettings(config, storage.db);
+    const effective = overlay?.effective ?? config;
+    if (overlay !== undefined) checks.push(overlay.check);
+    checks.push(...certificateChecks(storage.db), ...tlsChecks(effective, storage.db));
+    return { checks, effective };
   } finally {
     storage.close();
   }
@@ -154,7 +177,7 @@ async function answersHealth(url: string): Promise<boolean> {
   }
 }
 
-async function checkPort(config: MeshConfig, variable: 'MCP_PORT' | 'API_PORT', port: number, meshPid: number | undefined): Promise<Check> {
+async function checkPort(config: MeshConfig, variable: string, port: number, meshPid: number | undefined): Promise<Check> {
   if (port === 0) return { name: variable, status: 'ok', detail: '0: a free port is chosen at start' };
   if (await portFree(config.host, port)) return { name: variable, status: 'ok', detail: `${port} is free on ${config.host}` };
   if (meshPid !== undefined && (await answersHealth(formatUrl('http', config.host, port)))) {
@@ -170,13 +193,16 @@ function withTls(config: MeshConfig, checks: Check[]): Check[] {
 
 export async function runDoctor(config: MeshConfig, keychain: Keychain): Promise<DoctorReport> {
   const meshPid = lockOwner(config);
+  const database = checkDatabase(config, keychain);
+  const effective = database.effective ?? config;
+  const portName = (variable: string, port: number, envPort: number, key: string) => (port === envPort ? variable : key);
   const checks: Check[] = [
     checkDataDir(config.dataDir),
     checkKeychain(keychain, config),
-    ...withTls(config, checkDatabase(config, keychain).checks),
+    ...withTls(config, database.checks),
     { name: 'instance', status: 'ok', detail: meshPid === undefined ? 'no mesh is running on this data dir' : `a mesh is running on this data dir (pid ${meshPid})` },
-    await checkPort(config, 'MCP_PORT', config.mcpPort, meshPid),
-    await checkPort(config, 'API_PORT', config.apiPort, meshPid),
+    await checkPort(effective, portName('MCP_PORT', effective.mcpPort, config.mcpPort, 'network.mcp_port'), effective.mcpPort, meshPid),
+    await checkPort(effective, portName('API_PORT', effective.apiPort, config.apiPort, 'network.api_port'), effective.apiPort, meshPid),
   ];
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
 }

@@ -9,6 +9,7 @@ import { registerKeyCommands } from './keys';
 import { registerMcpBridgeCommand } from './mcp-bridge';
 import { registerRoleCommands } from './roles';
 import { registerIncidentCommands } from './incident';
+import { registerSettingsCommands } from './settings';
 import { rotateJwtKeyCommand } from './rotate-jwt-key';
 import { registerTenantCommands } from './tenants';
 import { registerUserCommands } from './users';
@@ -54,6 +55,7 @@ see README.md for the rest (CORS_ALLOWED_ORIGINS, JWT_*, LOGIN_*, DEVMESH_ADMIN_
   registerAuditCommands(program);
   registerRoleCommands(program);
   registerIncidentCommands(program);
+  registerSettingsCommands(program);
   registerCertCommands(program);
   registerConnectCommand(program);
   registerMcpBridgeCommand(program);

@@ -10,9 +10,6 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 export async function serveCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, pretty: process.stderr.isTTY === true });
-  if (!isLoopbackHost(config.host)) {
-    logger.warn({ host: config.host }, `DEVMESH_HOST=${config.host} exposes the mesh beyond this machine; keep 127.0.0.1 unless you need remote agents and have enabled TLS`);
-  }
   // Handlers go in before start-up, so a signal that arrives while starting still ends in a clean stop.
   let mesh: Mesh | undefined;
   let signalled = false;
@@ -60,6 +57,12 @@ export async function serveCommand(): Promise<void> {
   if (signalled) {
     stop(mesh);
     return;
+  }
+  // The host the servers run with: DEVMESH_HOST, or the console's network.host setting when one overrides it (startMesh logs each override).
+  const host = mesh.startup['network.host'];
+  if (!isLoopbackHost(host)) {
+    const source = mesh.overrides.some((o) => o.key === 'network.host') ? `the console setting network.host=${host}` : `DEVMESH_HOST=${host}`;
+    logger.warn({ host }, `${source} exposes the mesh beyond this machine; keep 127.0.0.1 unless you need remote agents and have enabled TLS`);
   }
   if (mesh.initialAdmin !== undefined) {
     const { username, password } = mesh.initialAdmin;

@@ -7,13 +7,14 @@ import { auditHandlers } from './handlers/audit';
 import { certsHandlers } from './handlers/certs';
 import { connectHandlers } from './handlers/connect';
 import { keysHandlers } from './handlers/keys';
+import { settingsHandlers } from './handlers/settings';
 import { meshHandlers } from './handlers/mesh';
 import { overviewHandlers } from './handlers/overview';
 import { rolesHandlers } from './handlers/roles';
 
 export type { IpcHandlers };
 
-const consoleHandlers: ConsoleHandlers<IpcChannel> = { ...meshHandlers, ...overviewHandlers, ...auditHandlers, ...rolesHandlers, ...connectHandlers, ...certsHandlers, ...keysHandlers };
+const consoleHandlers: ConsoleHandlers<IpcChannel> = { ...meshHandlers, ...overviewHandlers, ...auditHandlers, ...rolesHandlers, ...connectHandlers, ...certsHandlers, ...keysHandlers, ...settingsHandlers };
 
 /** Who every console call acts as, and the desktop it runs in (Electron's dialogs, or the test bridge's stand-in for the operator). */
 export function consoleGuard(host: ConsoleHost): GuardOptions {

@@ -12,6 +12,7 @@ import { auditChannels, auditEvents } from './contracts/audit';
 import { certsChannels } from './contracts/certs';
 import { connectChannels } from './contracts/connect';
 import { keysChannels } from './contracts/keys';
+import { settingsChannels } from './contracts/settings';
 import { meshChannels } from './contracts/mesh';
 import { overviewChannels } from './contracts/overview';
 import { rolesChannels } from './contracts/roles';
@@ -30,7 +31,7 @@ export function mergeContracts<const T extends readonly (ChannelGroup | EventGro
   return merged as Merged<T>;
 }
 
-export const ipcContract = mergeContracts(meshChannels, overviewChannels, auditChannels, rolesChannels, connectChannels, certsChannels, keysChannels);
+export const ipcContract = mergeContracts(meshChannels, overviewChannels, auditChannels, rolesChannels, connectChannels, certsChannels, keysChannels, settingsChannels);
 
 /** Main -> renderer events (subscriptions). */
 export const ipcEvents = mergeContracts(auditEvents);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AUTH_CONFIG, type RateLimitConfig } from '../../../src/main/config';
 import type { AuditEvent } from '../../../src/main/core/audit/types';
+import { defaultSettings } from '../../../src/main/core/settings/settings-service';
 import { ADMIN_PASSWORD, startTestMesh, type ApiResponse, type TestMesh } from '../../helpers/mesh';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -171,7 +172,10 @@ describe('runtime settings', () => {
     const res = await admin('GET', '/api/v1/settings');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      settings: { 'rate_limit.ip_rps': 7, 'rate_limit.ip_burst': 70, 'rate_limit.user_rps': 3, 'rate_limit.user_burst': 30, 'login.attempts_per_minute': 12, 'login.admins_only': false },
+      settings: {
+        ...defaultSettings(t.mesh.core.config),
+        'rate_limit.ip_rps': 7, 'rate_limit.ip_burst': 70, 'rate_limit.user_rps': 3, 'rate_limit.user_burst': 30, 'login.attempts_per_minute': 12, 'login.admins_only': false,
+      },
       overridden: [],
     });
     const patched = await admin('PATCH', '/api/v1/settings', { 'rate_limit.user_burst': 31 });

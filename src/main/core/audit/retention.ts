@@ -125,6 +125,8 @@ export interface RetentionOptions {
   nativeBinding?: string | undefined;
   /** Between runs; a day by default. */
   intervalMs?: number;
+  /** Read at each run, so a change made while serving (the console's audit.retention_days) applies from the next run; default: the config's. */
+  retentionDays?: () => number;
   now?: () => Date;
 }
 
@@ -137,22 +139,24 @@ export interface AuditRetention {
 
 /**
  * Runs pruning at once and then every `intervalMs` (daily), in the background: verification of what is removed runs
- * on a worker thread when it is large, and the removal is one short write transaction. With AUDIT_RETENTION_DAYS=0
- * nothing is ever removed. Failures are logged and retried at the next run.
+ * on a worker thread when it is large, and the removal is one short write transaction. While the retention is 0
+ * nothing is removed. Failures are logged and retried at the next run.
  */
 export function startAuditRetention(services: RetentionServices, config: MeshConfig = services.core.config, options: RetentionOptions = {}): AuditRetention {
   const { core } = services;
-  const { logger, intervalMs = DAY_MS } = options;
+  const { logger, intervalMs = DAY_MS, retentionDays = () => config.auditRetentionDays } = options;
   let running: Promise<PruneResult | undefined> | undefined;
   let stopped = false;
 
   function run(): Promise<PruneResult | undefined> {
-    if (stopped || config.auditRetentionDays <= 0) return Promise.resolve(undefined);
+    if (stopped) return Promise.resolve(undefined);
+    const days = retentionDays();
+    if (days <= 0) return Promise.resolve(undefined);
     running ??= (async () => {
       try {
-        const result = await pruneAuditTrail({ db: core.db, audit: core.audit, secrets: core.secrets, file: core.storage.file, nativeBinding: options.nativeBinding, retentionDays: config.auditRetentionDays, subject: 'system', now: options.now });
+        const result = await pruneAuditTrail({ db: core.db, audit: core.audit, secrets: core.secrets, file: core.storage.file, nativeBinding: options.nativeBinding, retentionDays: days, subject: 'system', now: options.now });
         if (result.refused !== undefined) logger?.error({ refused: result.refused }, 'audit retention: nothing pruned, the audit chain does not verify; run `devmesh audit verify`');
-        else if (result.removed_events > 0) logger?.info({ removed_events: result.removed_events, pruned_before: result.pruned_before, base_seq: result.base_seq }, `audit retention: removed ${result.removed_events} events older than ${config.auditRetentionDays} days`);
+        else if (result.removed_events > 0) logger?.info({ removed_events: result.removed_events, pruned_before: result.pruned_before, base_seq: result.base_seq }, `audit retention: removed ${result.removed_events} events older than ${days} days`);
         return result;
       } catch (error) {
         logger?.error({ err: error }, 'audit retention failed; retrying at the next run');
@@ -164,15 +168,16 @@ export function startAuditRetention(services: RetentionServices, config: MeshCon
     return running;
   }
 
-  const timer = config.auditRetentionDays > 0 ? setInterval(() => void run(), intervalMs) : undefined;
-  timer?.unref();
+  // Always ticking (a cheap no-op while retention is 0): retention turned on while serving starts pruning without a restart.
+  const timer = setInterval(() => void run(), intervalMs);
+  timer.unref();
   void run();
 
   return {
     runNow: run,
     async stop() {
       stopped = true;
-      if (timer !== undefined) clearInterval(timer);
+      clearInterval(timer);
       await running;
     },
   };

@@ -3,14 +3,15 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../core/logging/logger';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler';
-import { hostCheck, originGuard } from './origin-guard';
+import { hostCheck, originAllowed, originGuard, type AllowedOrigins } from './origin-guard';
 import { installSchemaCompilers } from './schemas';
 import { TRACE_HEADER, traceIdFrom } from './trace-id';
 
 export interface HttpServerOptions {
   logger: Logger;
   allowedHosts: readonly string[];
-  allowedOrigins: readonly string[];
+  /** A getter when the list can change while serving (console settings): CORS and the Origin check read it per request. */
+  allowedOrigins: AllowedOrigins;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   /** TLS for this server (HSTS is only meaningful, and only sent, over TLS); plain HTTP without it. */
@@ -93,9 +94,12 @@ export async function createHttpServer({ logger, allowedHosts, allowedOrigins, b
     done();
   });
   // Exact origins only, and no credentials: tokens travel in headers, never cookies, so "*" never meets credentials.
-  // With no allowed origin the guard above already refuses every Origin, and CORS would have nothing to answer.
-  if (allowedOrigins.length > 0) await app.register(cors, {
-    origin: [...allowedOrigins],
+  // With a fixed empty list the guard above already refuses every Origin, and CORS would have nothing to answer; a live
+  // list may gain origins while serving, so the plugin is there and asks the same test per request.
+  const live = typeof allowedOrigins === 'function';
+  const corsAllowed = originAllowed(allowedOrigins);
+  if (live || allowedOrigins.length > 0) await app.register(cors, {
+    origin: live ? (origin, callback) => callback(null, origin !== undefined && corsAllowed(origin)) : [...allowedOrigins],
     credentials: false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'traceparent'],

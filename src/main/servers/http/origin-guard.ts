@@ -8,7 +8,29 @@ export interface OriginGuardOptions {
   /** Host names (without port) this server answers to, for the message. */
   allowedHosts: readonly string[];
   /** Exact origins (scheme://host[:port]) browsers may call from; empty means none. */
-  allowedOrigins: readonly string[];
+  allowedOrigins: AllowedOrigins;
+}
+
+/** A fixed list, or a getter read on every request (the console changes it live); the getter must be cheap and return the same array until the list changes. */
+export type AllowedOrigins = readonly string[] | (() => readonly string[]);
+
+/** A membership test over `allowedOrigins` that rebuilds its set only when the getter hands back a different list. */
+export function originAllowed(allowedOrigins: AllowedOrigins): (origin: string) => boolean {
+  if (typeof allowedOrigins !== 'function') {
+    const fixed = new Set(allowedOrigins);
+    return (origin) => fixed.has(origin);
+  }
+  let seen: readonly string[] | undefined;
+  let set = new Set<string>();
+  return (origin) => {
+    const list = allowedOrigins();
+    if (list !== seen) {
+      // A reloaded settings cache hands back an equal list in a new array: rebuild only when the content changed.
+      if (seen === undefined || list.length !== seen.length || list.some((o, i) => o !== seen?.[i])) set = new Set(list);
+      seen = list;
+    }
+    return set.has(origin);
+  };
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -50,12 +72,12 @@ export function hostHeaderOf(headers: Readonly<Record<string, string | string[] 
 
 /** The request check both servers run first: a Host that is not ours (421) or a present Origin not allowed (403). */
 export function originGuard({ hostAllowed, allowedHosts, allowedOrigins }: OriginGuardOptions): (request: Pick<FastifyRequest, 'headers'>) => AppError | undefined {
-  const origins = new Set(allowedOrigins);
+  const allowed = originAllowed(allowedOrigins);
   return (request) => {
     const host = hostHeaderOf(request.headers);
     if (!hostAllowed(host)) return hostNotAllowed(host, allowedHosts);
     const origin = request.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) return new AppError('ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} are not allowed`);
+    if (origin !== undefined && !allowed(origin)) return new AppError('ORIGIN_NOT_ALLOWED', `requests from origin ${JSON.stringify(origin)} are not allowed`);
     return undefined;
   };
 }

@@ -11,7 +11,7 @@ import type { Services } from '../../core/services';
 import { AppError, isAppError } from '../../../shared/errors';
 import { credentialsOf } from '../http/access-hooks';
 import { classify, errorBody, errorHeaders } from '../http/error-handler';
-import { hostCheck, originGuard } from '../http/origin-guard';
+import { hostCheck, originGuard, type AllowedOrigins } from '../http/origin-guard';
 import { securityHeaders } from '../http/security-headers';
 import { TRACE_HEADER, traceIdFrom } from '../http/trace-id';
 import { GatedTransport, type Caller } from './gate';
@@ -24,7 +24,7 @@ export interface WebSocketOptions {
   sessions: SessionRegistry;
   version: string;
   allowedHosts: readonly string[];
-  allowedOrigins: readonly string[];
+  allowedOrigins: AllowedOrigins;
   /** Largest message in bytes; a bigger frame closes that socket with 1009. */
   maxMessageBytes: number;
   gate?: { blocklist: Blocklist; limiter: RateLimiter } | undefined;

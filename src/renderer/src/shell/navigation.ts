@@ -1,7 +1,7 @@
 // The shell's store: which page is showing. Pages switch in place (no URL change), so the window never navigates.
 import { create } from 'zustand';
 
-export type PageId = 'overview' | 'connect' | 'certs' | 'keys' | 'access' | 'audit';
+export type PageId = 'overview' | 'connect' | 'certs' | 'keys' | 'access' | 'audit' | 'settings';
 
 interface NavigationState {
   page: PageId;

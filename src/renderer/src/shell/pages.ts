@@ -5,6 +5,7 @@ import { CertsPage } from '../features/certs/certs-page';
 import { ConnectPage } from '../features/connect/connect-page';
 import { KeysPage } from '../features/keys/keys-page';
 import { OverviewPage } from '../features/overview/overview-page';
+import { SettingsPage } from '../features/settings/settings-page';
 import type { PageId } from './navigation';
 
 export interface PageEntry {
@@ -20,4 +21,5 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'access', label: 'Access control', component: AccessPage },
   { id: 'audit', label: 'Audit', component: AuditPage },
   { id: 'connect', label: 'Connect an agent', component: ConnectPage },
+  { id: 'settings', label: 'Settings', component: SettingsPage },
 ];

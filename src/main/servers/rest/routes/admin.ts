@@ -4,7 +4,7 @@ import { blockedRangeSchema, blocklistSchema, blockRequestSchema, lockdownReques
 import { AppError } from '../../../../shared/errors';
 import { auditContext } from '../../../core/auth/principal';
 import { lockdown } from '../../../core/incident/lockdown';
-import { SETTING_KEYS, type SettingKey } from '../../../core/settings/settings-service';
+import { changeSettingsAudited } from '../../../core/settings/change-settings';
 import type { Services } from '../../../core/services';
 import { DEFAULT_TENANT_ID } from '../../../core/storage/migrations/0001-tenants-and-meta';
 import { normalizeCidr } from '../../../core/ratelimit/blocklist';
@@ -67,26 +67,20 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
     },
   );
 
-  app.get('/api/v1/settings', { config: { permission: { resource: 'settings', action: 'read' } }, schema: routeSchema({ summary: 'Runtime settings (effective values)', tags: ['admin'], response: { 200: settingsResponseSchema } }) }, async () => ({
+  app.get('/api/v1/settings', { config: { permission: { resource: 'settings', action: 'read' } }, schema: routeSchema({ summary: 'Settings (effective values; network.* and tls.* apply at the next start)', tags: ['admin'], response: { 200: settingsResponseSchema } }) }, async () => ({
     settings: settings.get(),
     overridden: settings.overridden(),
   }));
 
   app.patch(
     '/api/v1/settings',
-    { config: { permission: { resource: 'settings', action: 'write' } }, schema: routeSchema({ summary: 'Change settings at runtime (null: back to the environment default); all or nothing', tags: ['admin'], body: settingsPatchSchema, response: { 200: settingsResponseSchema } }) },
+    { config: { permission: { resource: 'settings', action: 'write' } }, schema: routeSchema({ summary: 'Change settings (null: back to the environment value); all or nothing; network.* and tls.* apply at the next start', tags: ['admin'], body: settingsPatchSchema, response: { 200: settingsResponseSchema } }) },
     async (request) => {
       requireMeshOperator(request, 'settings change');
-      const body = request.body as Record<string, number | boolean | null>;
-      const actor = principalOf(request).subject;
-      const resets = Object.keys(body).filter((k) => body[k] === null);
-      const unknown = resets.filter((k) => !(SETTING_KEYS as string[]).includes(k));
-      if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', `unknown setting ${unknown.join(', ')}; settings are ${SETTING_KEYS.join(', ')}`);
-      const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
-      const before = settings.get();
-      const { after } = settings.update(changes, actor);
-      if (resets.length > 0) settings.reset(resets as SettingKey[], actor);
-      audit(request, 'settings_changed', 'settings', { before: Object.fromEntries(Object.keys(body).map((k) => [k, before[k as SettingKey]])), after: { ...after, ...Object.fromEntries(resets.map((k) => [k, settings.get()[k as SettingKey]])) } });
+      const body = request.body as Record<string, unknown>;
+      const reset = Object.keys(body).filter((k) => body[k] === null);
+      const set = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
+      changeSettingsAudited(services, principalOf(request), { set, reset }, requestContext(request));
       return { settings: settings.get(), overridden: settings.overridden() };
     },
   );

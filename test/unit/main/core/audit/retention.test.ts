@@ -5,6 +5,8 @@ import { CHECKPOINT_KEY_NAME, loadCheckpointKey, META_AUDIT_CHECKPOINT, signChec
 import { META_AUDIT_BASE } from '../../../../../src/main/core/audit/commit';
 import { DAY_MS, pruneAuditTrail, startAuditRetention, type PruneResult } from '../../../../../src/main/core/audit/retention';
 import type { AuditInput } from '../../../../../src/main/core/audit/types';
+import { createSettingsService } from '../../../../../src/main/core/settings/settings-service';
+import { createChangeEpoch } from '../../../../../src/main/core/storage/change-epoch';
 import { verifyTrail } from '../../../../../src/main/core/audit/verify-trail';
 import { openCore, type Core } from '../../../../../src/main/core/open-core';
 import { testConfig } from '../../../../helpers/config';
@@ -202,6 +204,23 @@ describe('startAuditRetention', () => {
       await retention.stop();
     }
     expect(core.audit.query({ event_type: 'audit_pruned' }).events).toHaveLength(1);
+  });
+
+  it('reads the retention at each run: turned on from the console while running (0 -> 30 days), it starts pruning without a restart', async () => {
+    const core = setup(0);
+    appendAged(core, 40, 1, 4);
+    appendAged(core, 1, 1, 1, 4);
+    const settings = createSettingsService({ db: core.db, config: core.config, epoch: createChangeEpoch(core.db) });
+    const retention = startAuditRetention({ core }, core.config, { intervalMs: 30, retentionDays: () => settings.get()['audit.retention_days'] });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(firstStoredSeq(core)).toBe(1);
+      settings.update({ 'audit.retention_days': 30 }, 'console:test');
+      await vi.waitFor(() => expect(firstStoredSeq(core)).toBe(5), { timeout: 3000, interval: 20 });
+    } finally {
+      await retention.stop();
+    }
+    expect(core.audit.query({ event_type: 'audit_pruned' }).events[0]?.metadata).toMatchObject({ retention_days: 30, removed_events: 4 });
   });
 
   it('never prunes with AUDIT_RETENTION_DAYS=0', async () => {

@@ -5,10 +5,11 @@ import { createAuditService, type AuditService } from '../../../../../src/main/c
 import type { AuditEvent } from '../../../../../src/main/core/audit/types';
 import { createRateLimiter, type LimitScope, type RateLimiter } from '../../../../../src/main/core/ratelimit/rate-limiter';
 import { createMemoryBucketStore } from '../../../../../src/main/core/ratelimit/token-bucket';
-import type { Settings, SettingsService } from '../../../../../src/main/core/settings/settings-service';
+import { defaultSettings, type Settings, type SettingsService } from '../../../../../src/main/core/settings/settings-service';
 import { openStorage, type Storage } from '../../../../../src/main/core/storage/database';
 import { AppError } from '../../../../../src/shared/errors';
 import { tempDir } from '../../../../helpers/temp-dir';
+import { testConfig } from '../../../../helpers/config';
 
 const opened: { storage: Storage; audit: AuditService }[] = [];
 afterEach(async () => {
@@ -36,6 +37,7 @@ function setup(values: Partial<Settings> = {}): Setup {
   const audit = createAuditService({ db: storage.db });
   opened.push({ storage, audit });
   const settings: Settings = {
+    ...defaultSettings(testConfig(tempDir())),
     'rate_limit.ip_rps': 1,
     'rate_limit.ip_burst': 3,
     'rate_limit.user_rps': 1,
@@ -46,7 +48,9 @@ function setup(values: Partial<Settings> = {}): Setup {
   };
   const service: SettingsService = {
     get: () => settings,
+    environment: () => settings,
     overridden: () => [],
+    apply: () => ({ before: {}, after: {} }),
     update: () => ({ before: {}, after: {} }),
     reset: () => undefined,
   };
