@@ -13,7 +13,7 @@ import { startMesh, type Mesh } from './mesh';
 import { registerIpc } from './app/ipc';
 import { createElectronHost } from './app/save-dialog';
 import { missingBindingMessage, resolveNativeBinding } from './app/native-binding';
-import { createMainWindow, denyAllPermissions } from './app/window';
+import { applyPermissionPolicy, createMainWindow } from './app/window';
 
 const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
 const preload = join(import.meta.dirname, '../preload/index.cjs');
@@ -24,7 +24,7 @@ let quitting = false;
 let unregisterIpc: (() => void) | undefined;
 
 async function boot(): Promise<void> {
-  denyAllPermissions();
+  applyPermissionPolicy((url) => url === ownUrl);
   // better-sqlite3 built for Electron's ABI (node_modules keeps Node's build for tests and `serve`); see app/native-binding.ts.
   const electronVersion = process.versions.electron;
   const binding = resolveNativeBinding({ electronVersion, isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() });

@@ -1,4 +1,4 @@
-// The "Keys & identities" page in Chromium over a real mesh: a key created (shown once, working, revoked and refused), users managed with the last-admin guard rail, JWT rotation and lockdown — all audited as the console.
+// The "Keys & identities" page in Chromium over a real mesh: a key created (shown once, working, revoked and refused), users managed with the last-admin guard rail, JWT rotation and lockdown, each destructive step confirmed in the modal dialog — all audited as the console.
 import { localOperator } from '../../src/main/core/auth/local-operator';
 import { expect, test } from './fixtures';
 import { restGet } from './support/rest';
@@ -39,12 +39,22 @@ test.describe('Keys & identities', () => {
     await expect(page.getByTestId('api-key')).toHaveCount(0);
     expect(await page.content()).not.toContain(key);
 
-    // Revoking asks first; Cancel changes nothing.
+    // Revoking asks first in the modal: focus on Cancel, and Cancel or Escape changes nothing.
+    const revoke = page.getByRole('dialog', { name: 'Revoke "ci-bot"?' });
     await row.getByRole('button', { name: 'Revoke ci-bot' }).click();
-    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect(revoke).toBeVisible();
+    await expect(revoke.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await revoke.getByRole('button', { name: 'Cancel' }).click();
+    await expect(revoke).toHaveCount(0);
     await row.getByRole('button', { name: 'Revoke ci-bot' }).click();
-    await expect(row.getByRole('button', { name: 'Revoke key' })).toBeFocused();
-    await row.getByRole('button', { name: 'Revoke key' }).click();
+    await page.keyboard.press('Escape');
+    await expect(revoke).toHaveCount(0);
+    expect(mesh.services.apiKeys.list({ tenantId: 'default' })[0]?.revoked_at).toBeNull();
+    expect(await restGet(mesh.urls.api, '/api/v1/whoami', key)).toBe(200);
+    await row.getByRole('button', { name: 'Revoke ci-bot' }).click();
+    await expect(revoke).toContainText(record?.id as string);
+    await revoke.getByRole('button', { name: 'Revoke key' }).click();
+    await expect(revoke).toHaveCount(0);
     await expect(page.getByRole('status').filter({ hasText: 'Revoked' })).toContainText(`Revoked ${record?.id} "ci-bot"`);
     await expect(row).toContainText('revoked');
     await expect(row.getByRole('button', { name: 'Revoke ci-bot' })).toHaveCount(0);
@@ -74,15 +84,32 @@ test.describe('Keys & identities', () => {
     await expect(page.getByRole('status').filter({ hasText: 'alice: role viewer → user' })).toBeVisible();
     expect(mesh.services.users.require('alice').role).toBe('user');
 
+    const disable = page.getByRole('dialog', { name: 'Disable alice?' });
     await alice.getByRole('button', { name: 'Disable alice' }).click();
-    await alice.getByRole('button', { name: 'Disable user' }).click();
+    await expect(disable.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(disable).toHaveCount(0);
+    expect(mesh.services.users.require('alice').disabled).toBe(false);
+    await alice.getByRole('button', { name: 'Disable alice' }).click();
+    await disable.getByRole('button', { name: 'Disable user' }).click();
+    await expect(disable).toHaveCount(0);
     await expect(alice).toContainText('disabled');
     expect(mesh.services.users.require('alice').disabled).toBe(true);
     await expect(alice.getByRole('button', { name: 'Enable alice' })).toBeVisible();
 
+    // Resetting the password: confirmed in the modal, which holds the new password (Set password waits for one).
+    const reset = page.getByRole('dialog', { name: 'Reset the password of alice?' });
     await alice.getByRole('button', { name: 'Reset password' }).click();
-    await alice.getByLabel('New password for alice').fill('another long passphrase');
-    await alice.getByRole('button', { name: 'Set password' }).click();
+    await expect(reset.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await expect(reset.getByRole('button', { name: 'Set password' })).toBeDisabled();
+    // Refused (too short): the reason shown inside the dialog, which stays open with the password to fix.
+    await reset.getByLabel('New password for alice').fill('x');
+    await reset.getByLabel('New password for alice').press('Enter');
+    await expect(reset.getByRole('alert')).toContainText('The password of alice was not reset');
+    await expect(reset.getByLabel('New password for alice')).toHaveValue('x');
+    await reset.getByLabel('New password for alice').fill('another long passphrase');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await expect(reset).toHaveCount(0);
     await expect(page.getByRole('status').filter({ hasText: 'alice: password reset' })).toBeVisible();
 
     // The guard rail: the only active admin cannot be demoted; the error is shown and nothing changes.
@@ -101,8 +128,15 @@ test.describe('Keys & identities', () => {
     const { page } = await openConsole();
     await page.getByRole('button', { name: 'Keys & identities' }).click();
     const before = testMesh.mesh.services.jwt.currentKid();
+    const dialog = page.getByRole('dialog', { name: 'Rotate the JWT signing key?' });
     await page.getByRole('button', { name: 'Rotate JWT signing key' }).click();
-    await page.getByRole('button', { name: 'Rotate key' }).click();
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    expect(testMesh.mesh.services.jwt.currentKid()).toBe(before);
+    await page.getByRole('button', { name: 'Rotate JWT signing key' }).click();
+    await dialog.getByRole('button', { name: 'Rotate key' }).click();
+    await expect(dialog).toHaveCount(0);
     const kid = testMesh.mesh.services.jwt.currentKid();
     expect(kid).not.toBe(before);
     await expect(page.getByRole('status').filter({ hasText: 'Signing key rotated' })).toContainText(kid);
@@ -112,8 +146,11 @@ test.describe('Keys & identities', () => {
   test('refuses to rotate a master key that comes from ENCRYPTION_MASTER_KEY, saying how, after confirmation', async ({ openConsole, testMesh }) => {
     const { page } = await openConsole();
     await page.getByRole('button', { name: 'Keys & identities' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate the master key?' });
     await page.getByRole('button', { name: 'Rotate master key' }).click();
-    await page.getByRole('button', { name: 'Rotate master key now' }).click();
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await dialog.getByRole('button', { name: 'Rotate master key now' }).click();
+    await expect(dialog).toHaveCount(0);
     const alert = page.getByRole('alert').filter({ hasText: 'The master key was not rotated' });
     await expect(alert).toContainText('devmesh rotate-master-key --new-key-stdin');
     await expect(alert).toContainText('VALIDATION_FAILED');
@@ -132,14 +169,29 @@ test.describe('Keys & identities', () => {
     const key = (await page.getByTestId('api-key').textContent()) ?? '';
     expect(await restGet(mesh.urls.api, '/api/v1/whoami', key)).toBe(200);
 
-    const lockdownButton = page.getByRole('button', { name: 'Lock down now' });
+    // The typed confirmation lives in the modal: Cancel first (focused), Escape cancels, the confirm button waits for LOCKDOWN.
+    const dialog = page.getByRole('dialog', { name: 'Lock down the mesh?' });
+    const lockdownButton = dialog.getByRole('button', { name: 'Lock down now' });
+    await page.getByRole('button', { name: 'Lock down…' }).click();
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
     await expect(lockdownButton).toBeDisabled();
-    await page.getByLabel('Type LOCKDOWN to confirm').fill('lockdown');
+    await dialog.getByLabel('Type LOCKDOWN to confirm').fill('lockdown');
     await expect(lockdownButton).toBeDisabled();
-    await page.getByLabel('Type LOCKDOWN to confirm').fill('LOCKDOWN');
-    await page.getByLabel('Also refuse logins of everyone but admins').check();
+    // Enter in the field does nothing either while the word is wrong.
+    await dialog.getByLabel('Type LOCKDOWN to confirm').press('Enter');
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    expect(await restGet(mesh.urls.api, '/api/v1/whoami', key)).toBe(200);
+    // Reopened, the typed word starts empty again.
+    await page.getByRole('button', { name: 'Lock down…' }).click();
+    await expect(dialog.getByLabel('Type LOCKDOWN to confirm')).toHaveValue('');
+    await dialog.getByLabel('Type LOCKDOWN to confirm').fill('LOCKDOWN');
+    await dialog.getByLabel('Also refuse logins of everyone but admins').check();
+    await expect(lockdownButton).toBeEnabled();
     await page.screenshot({ path: screenshotPath('keys.png'), fullPage: true });
     await lockdownButton.click();
+    await expect(dialog).toHaveCount(0);
 
     await expect(page.getByTestId('lockdown-result')).toContainText('Lockdown done: 2 API keys and 0 sessions revoked; every access token is now invalid; only admins can log in.');
     // The shown key went with the lockdown too.

@@ -1,7 +1,8 @@
-// The one hardened window: sandboxed renderer, context isolation, no Node, navigation/new windows/webviews/permissions denied.
+// The one hardened window: sandboxed renderer, context isolation, no Node, navigation/new windows/webviews denied, permissions denied but clipboard writes from the console's own page.
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { externalLinkTarget } from './external-links';
+import { permissionHandlers } from './permissions';
 
 /** Deny everything a page could use to leave the app or reach the OS. */
 export function hardenWebContents(contents: WebContents, isOwnUrl: (url: string) => boolean): void {
@@ -21,10 +22,14 @@ export function hardenWebContents(contents: WebContents, isOwnUrl: (url: string)
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-/** Default-deny permission table: the console needs no camera, notifications, geolocation... */
-export function denyAllPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+/**
+ * Default-deny permission table: the console needs no camera, notifications, geolocation...; the one exception is writing
+ * to the clipboard from its own page (the copy buttons), decided by permissionAllowed() for both handlers alike (app/permissions.ts).
+ */
+export function applyPermissionPolicy(isOwnUrl: (url: string) => boolean): void {
+  const { request, check } = permissionHandlers(isOwnUrl);
+  session.defaultSession.setPermissionRequestHandler(request);
+  session.defaultSession.setPermissionCheckHandler(check);
 }
 
 export function createMainWindow(rendererIndex: string, preload: string): BrowserWindow {

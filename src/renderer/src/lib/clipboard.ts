@@ -1,4 +1,4 @@
-// Copying to the clipboard: the async Clipboard API, and the older copy command where the API is refused (a default-deny permission table can refuse it).
+// Copying to the clipboard: the async Clipboard API (granted to the console's own page in Electron: clipboard-sanitized-write only), and the older copy command where the API is refused.
 export async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);

@@ -1,6 +1,7 @@
 // IPC channels of the Certificates page: the local CA, server and client certificates, revocation, the serving choice, export and trust instructions.
 import { z } from 'zod';
 import type { ChannelGroup } from '../channel';
+import { saveCancelledSchema, savedFileSchema } from '../save';
 
 const serverName = z.enum(['api', 'mcp']);
 const serial = z.string().trim().min(1, 'a serial is required').max(128);
@@ -64,17 +65,15 @@ const exportInput = z
   .strictObject({ serial, format: z.enum(['pem', 'p12']), password: z.string().max(256).optional() })
   .refine((input) => input.format === 'pem' || (input.password !== undefined && input.password.length >= 4), { message: 'a PKCS#12 file needs a password of at least 4 characters', path: ['password'] });
 
-const exported = z.strictObject({
-  serial: z.string(),
-  /** The suggested file name. */
-  filename: z.string(),
-  mime: z.string(),
-  /** PEM text for 'pem' (the certificate and its chain), base64 DER for 'p12'. */
-  encoding: z.enum(['utf8', 'base64']),
-  content: z.string(),
-});
+/** Where the file went (main asked with the native save dialog and wrote it), or that the operator cancelled; never the content. */
+const exported = z.discriminatedUnion('saved', [
+  saveCancelledSchema,
+  savedFileSchema.extend({ serial: z.string(), format: z.enum(['pem', 'p12']), key_included: z.boolean() }),
+]);
 
-const trustHelp = z.strictObject({ ca_serial: z.string(), ca_pem: z.string(), filename: z.string(), text: z.string() });
+const savedCa = z.discriminatedUnion('saved', [saveCancelledSchema, savedFileSchema.extend({ serial: z.string() })]);
+
+const trustHelp = z.strictObject({ ca_serial: z.string(), filename: z.string(), text: z.string() });
 
 export const certsChannels = {
   'certs:list': { input: z.undefined(), output: list },
@@ -85,12 +84,16 @@ export const certsChannels = {
   'certs:issueClient': { input: issueClientInput, output: certificate },
   'certs:revoke': { input: z.strictObject({ serial, reason: z.string().max(64).optional() }), output: certificate },
   'certs:use': { input: z.strictObject({ serial, servers: z.array(serverName).min(1, 'choose api, mcp or both').max(2) }), output: certificate },
+  /** Asks where to save (native dialog), then writes the PEM bundle or PKCS#12 file there (owner-only). */
   'certs:export': { input: exportInput, output: exported },
+  /** Asks where to save, then writes the current CA's certificate (no key) there, for the trust instructions. */
+  'certs:saveCa': { input: z.undefined(), output: savedCa },
   'certs:trustHelp': { input: z.undefined(), output: trustHelp },
 } as const satisfies ChannelGroup;
 
 export type Certificate = z.infer<typeof certificate>;
 export type CertificateList = z.infer<typeof list>;
 export type CertificateExport = z.infer<typeof exported>;
+export type SavedCa = z.infer<typeof savedCa>;
 export type TrustHelp = z.infer<typeof trustHelp>;
 export type CertServer = z.infer<typeof serverName>;

@@ -1,9 +1,8 @@
-// One certificate in full — subject, SANs, serial, fingerprints, validity, issuer, binding, serving — and what can be done with it: serve, export, revoke.
+// One certificate in full — subject, SANs, serial, fingerprints, validity, issuer, binding, serving — and what can be done with it: serve, export (saved by main where the operator chooses), revoke.
 import { useState } from 'react';
-import type { Certificate, CertServer } from '../../../../shared/ipc/contracts/certs';
+import type { Certificate, CertificateExport, CertServer } from '../../../../shared/ipc/contracts/certs';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Section } from '../../components/section';
-import { downloadFile } from '../../lib/download';
 import { formatDateTime } from '../../lib/format';
 import { FormError } from './issue-forms';
 import { StatusBadge } from './status-badge';
@@ -45,6 +44,11 @@ function ServeControl({ cert }: { cert: Certificate }): React.JSX.Element {
   );
 }
 
+function exportNotice(outcome: CertificateExport): string | null {
+  if (!outcome.saved) return null;
+  return `Saved to ${outcome.path}${outcome.key_included ? ' (it holds the private key: keep it private)' : ''}`;
+}
+
 function ExportControl({ cert }: { cert: Certificate }): React.JSX.Element {
   const run = useCertsStore((s) => s.run);
   const busy = useCertsStore((s) => s.busy);
@@ -55,9 +59,8 @@ function ExportControl({ cert }: { cert: Certificate }): React.JSX.Element {
       className="inline-form"
       onSubmit={(event) => {
         event.preventDefault();
-        void run('export', () => window.mesh.certsExport({ serial: cert.serial, format, ...(format === 'p12' ? { password } : {}) }), (f) => `Exported ${f.filename}`).then((file) => {
-          if (file !== undefined) downloadFile(file.filename, file.mime, file.content, file.encoding);
-        });
+        // Main asks where to save and writes the file itself; a cancelled dialog says nothing.
+        void run('export', () => window.mesh.certsExport({ serial: cert.serial, format, ...(format === 'p12' ? { password } : {}) }), exportNotice);
       }}
     >
       <label htmlFor="export-format">Export as</label>
@@ -72,7 +75,7 @@ function ExportControl({ cert }: { cert: Certificate }): React.JSX.Element {
         </>
       )}
       <button type="submit" disabled={busy !== null}>
-        Export
+        {busy === 'export' ? 'Exporting…' : 'Export…'}
       </button>
       <FormError action="export" />
     </form>

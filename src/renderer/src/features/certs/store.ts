@@ -6,7 +6,7 @@ import { IDLE, LOADING, type Async } from '../../lib/async';
 import { shownError, unwrap, type ShownError } from '../../lib/ipc';
 
 /** Which action a message belongs to, so the form that made it shows it inline. */
-export type CertAction = 'createCa' | 'rotateCa' | 'issueServer' | 'issueClient' | 'revoke' | 'use' | 'export' | 'trust';
+export type CertAction = 'createCa' | 'rotateCa' | 'issueServer' | 'issueClient' | 'revoke' | 'use' | 'export' | 'trust' | 'saveCa';
 
 interface CertsState {
   list: Async<CertificateList>;
@@ -18,8 +18,8 @@ interface CertsState {
   notice: string | null;
   load(): Promise<void>;
   select(serial: string | null): void;
-  /** Runs an action; on success reloads the list and returns the value, on failure keeps the message and returns undefined. */
-  run<T>(action: CertAction, call: () => Promise<IpcResult<T>>, done?: (value: T) => string): Promise<T | undefined>;
+  /** Runs an action; on success reloads the list, announces `done`'s message (if any) and returns the value; on failure keeps the message and returns undefined. */
+  run<T>(action: CertAction, call: () => Promise<IpcResult<T>>, done?: (value: T) => string | null): Promise<T | undefined>;
   clearFailure(): void;
 }
 

@@ -1,9 +1,8 @@
-// How to make machines, browsers and Node-based clients trust the mesh CA: the CA certificate to download and the per-OS commands.
+// How to make machines, browsers and Node-based clients trust the mesh CA: the CA certificate to save (main writes it where the operator chooses) and the per-OS commands.
 import { useState } from 'react';
 import type { TrustHelp } from '../../../../shared/ipc/contracts/certs';
 import { CopyButton } from '../../components/copy-button';
 import { Section } from '../../components/section';
-import { downloadFile } from '../../lib/download';
 import { FormError } from './issue-forms';
 import { useCertsStore } from './store';
 
@@ -21,11 +20,12 @@ export function TrustSection(): React.JSX.Element {
       }
     >
       <FormError action="trust" />
+      <FormError action="saveCa" />
       {help !== null && (
         <>
           <div className="secret-row">
-            <button type="button" onClick={() => downloadFile(help.filename, 'application/x-pem-file', help.ca_pem, 'utf8')}>
-              Download CA certificate ({help.filename})
+            <button type="button" disabled={busy !== null} onClick={() => void run('saveCa', () => window.mesh.certsSaveCa(), (outcome) => (outcome.saved ? `Saved to ${outcome.path}` : null))}>
+              Save CA certificate ({help.filename})…
             </button>
             <CopyButton text={help.text} label="Copy instructions" />
           </div>

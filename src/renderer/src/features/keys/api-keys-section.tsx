@@ -5,7 +5,7 @@ import { RawKeyNotice } from '../../components/raw-key-notice';
 import { Section } from '../../components/section';
 import { AsyncView, Empty, ErrorState } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
-import { ConfirmAction } from './confirm';
+import { ConfirmButton } from './confirm-button';
 import { OutcomeView } from './outcome-view';
 import { RoleSelect } from './role-select';
 import { useKeysStore, type NewKeyForm } from './store';
@@ -108,7 +108,15 @@ function KeyTable({ keys }: { keys: ListedApiKey[] }): React.JSX.Element {
               </td>
               <td>{k.expires_at === null ? 'never' : formatDateTime(k.expires_at)}</td>
               <td>{k.last_used_at === null ? 'never' : formatDateTime(k.last_used_at)}</td>
-              <td>{k.status === 'active' && <ConfirmAction label={`Revoke ${k.name}`} question={`Revoke "${k.name}"? Agents using it are refused at once.`} confirmLabel="Revoke key" onConfirm={() => revokeKey(k)} />}</td>
+              <td>
+                {k.status === 'active' && (
+                  <ConfirmButton label={`Revoke ${k.name}`} title={`Revoke "${k.name}"?`} confirmLabel="Revoke key" busyLabel="Revoking…" onConfirm={() => revokeKey(k)}>
+                    <p>
+                      Key <code>{k.id}</code> ({k.role}) stops working at once: every agent using it is refused. This cannot be undone.
+                    </p>
+                  </ConfirmButton>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,9 +1,9 @@
-// JWT signing-key rotation (confirmed, with what it means) and the lockdown danger zone (typed confirmation, admins-only option, the counts it revoked).
+// JWT signing-key and master-key rotation (confirmed in the modal dialog, with what each means) and the lockdown danger zone (typed confirmation inside the dialog, admins-only option, the counts it revoked).
 import { useState } from 'react';
 import { Section } from '../../components/section';
 import { ErrorState, Loading } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
-import { ConfirmAction } from './confirm';
+import { ConfirmButton } from './confirm-button';
 import { useKeysStore } from './store';
 
 const LOCKDOWN_WORD = 'LOCKDOWN';
@@ -20,7 +20,9 @@ export function JwtSection(): React.JSX.Element {
       <p className="muted">
         Rotating makes a new key sign every access token from now on. Tokens signed with the previous key stay valid until they expire, never longer, so nobody is signed out. To cut every token off at once, use lockdown below.
       </p>
-      <ConfirmAction label="Rotate JWT signing key" question="Rotate the signing key now?" confirmLabel="Rotate key" onConfirm={rotateJwt} disabled={jwt.status === 'loading'} />
+      <ConfirmButton label="Rotate JWT signing key" title="Rotate the JWT signing key?" confirmLabel="Rotate key" busyLabel="Rotating…" onConfirm={rotateJwt} disabled={jwt.status === 'loading'}>
+        <p>A new key signs every access token from now on; tokens signed before stay valid until they expire.</p>
+      </ConfirmButton>
       {jwt.status === 'error' && <ErrorState title="The signing key was not rotated" error={jwt.error} />}
       {jwt.status === 'ready' && (
         <p role="status" className="notice notice-ok">
@@ -39,7 +41,9 @@ export function MasterKeySection(): React.JSX.Element {
       <p className="muted">
         The master key encrypts every stored secret (signing keys, certificate keys, the audit checkpoint key). Rotating generates a new one in the OS keychain and re-encrypts every secret in one transaction; if anything fails, nothing changes. Nobody is signed out. A key from ENCRYPTION_MASTER_KEY is rotated with the CLI instead.
       </p>
-      <ConfirmAction label="Rotate master key" question="Re-encrypt every secret under a new master key now?" confirmLabel="Rotate master key now" onConfirm={rotateMasterKey} disabled={masterKey.status === 'loading'} />
+      <ConfirmButton label="Rotate master key" title="Rotate the master key?" confirmLabel="Rotate master key now" busyLabel="Re-encrypting…" onConfirm={rotateMasterKey} disabled={masterKey.status === 'loading'}>
+        <p>Every stored secret is re-encrypted under a new master key in the OS keychain, in one transaction.</p>
+      </ConfirmButton>
       {masterKey.status === 'loading' && <Loading label="Re-encrypting every secret…" />}
       {masterKey.status === 'error' && <ErrorState title="The master key was not rotated" error={masterKey.error} />}
       {masterKey.status === 'ready' && (
@@ -57,21 +61,26 @@ export function LockdownSection(): React.JSX.Element {
   const runLockdown = useKeysStore((s) => s.runLockdown);
   const [typed, setTyped] = useState('');
   const [adminsOnly, setAdminsOnly] = useState(false);
-  const armed = typed === LOCKDOWN_WORD && lockdown.status !== 'loading';
   return (
     <Section title="Danger zone: lockdown" className="danger-zone">
       <p>
         Lockdown revokes <strong>every API key and every session</strong> and rotates the JWT signing key without grace: every agent and every signed-in user is cut off at once. Keys cannot be restored; create new ones afterwards.
       </p>
-      <form
-        className="inline-form"
-        aria-label="Lockdown"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (!armed) return;
-          void runLockdown(adminsOnly).then(() => setTyped(''));
+      <ConfirmButton
+        label="Lock down…"
+        className="danger"
+        title="Lock down the mesh?"
+        confirmLabel="Lock down now"
+        busyLabel="Locking down…"
+        disabled={lockdown.status === 'loading'}
+        confirmDisabled={typed !== LOCKDOWN_WORD}
+        onConfirm={() => runLockdown(adminsOnly)}
+        onClose={() => {
+          setTyped('');
+          setAdminsOnly(false);
         }}
       >
+        <p>Every API key and every session is revoked and every access token stops working, now. This cannot be undone.</p>
         <div className="field">
           <label htmlFor="lockdown-confirm">Type {LOCKDOWN_WORD} to confirm</label>
           <input id="lockdown-confirm" type="text" autoComplete="off" spellCheck={false} value={typed} onChange={(e) => setTyped(e.target.value)} />
@@ -81,12 +90,7 @@ export function LockdownSection(): React.JSX.Element {
             <input type="checkbox" checked={adminsOnly} onChange={(e) => setAdminsOnly(e.target.checked)} /> Also refuse logins of everyone but admins
           </label>
         </div>
-        <div className="actions">
-          <button type="submit" className="danger" disabled={!armed}>
-            {lockdown.status === 'loading' ? 'Locking down…' : 'Lock down now'}
-          </button>
-        </div>
-      </form>
+      </ConfirmButton>
       {lockdown.status === 'error' && <ErrorState title="Lockdown failed" error={lockdown.error} />}
       {lockdown.status === 'ready' && (
         <p role="status" className="notice notice-warn" data-testid="lockdown-result">

@@ -1,11 +1,11 @@
-// Users: the create form, and the table with role select, disable/enable (confirmed) and password reset.
+// Users: the create form, and the table with role select, disable/enable and password reset (both confirmed in the modal dialog).
 import { useState } from 'react';
 import type { RoleOption } from '../../../../shared/ipc/contracts/roles';
 import type { UserRow } from '../../../../shared/ipc/contracts/keys';
 import { Section } from '../../components/section';
 import { AsyncView, Empty } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
-import { ConfirmAction } from './confirm';
+import { ConfirmButton } from './confirm-button';
 import { OutcomeView } from './outcome-view';
 import { RoleSelect } from './role-select';
 import { useKeysStore, type NewUserForm } from './store';
@@ -50,40 +50,34 @@ function NewUserFormView({ roles }: { roles: RoleOption[] }): React.JSX.Element 
 
 function ResetPassword({ user }: { user: UserRow }): React.JSX.Element {
   const resetPassword = useKeysStore((s) => s.resetPassword);
-  const [open, setOpen] = useState(false);
+  const outcome = useKeysStore((s) => s.userOutcome);
   const [password, setPassword] = useState('');
-  if (!open) {
-    return (
-      <button type="button" onClick={() => setOpen(true)}>
-        Reset password
-      </button>
-    );
-  }
+  const [tried, setTried] = useState(false);
   const id = `reset-${user.id}`;
   return (
-    <form
-      className="confirm"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void resetPassword(user, password).then((ok) => {
-          if (!ok) return;
-          setPassword('');
-          setOpen(false);
-        });
+    <ConfirmButton
+      label="Reset password"
+      title={`Reset the password of ${user.username}?`}
+      confirmLabel="Set password"
+      busyLabel="Setting…"
+      confirmDisabled={password === ''}
+      onConfirm={async () => {
+        setTried(true);
+        return resetPassword(user, password);
       }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') setOpen(false);
+      onClose={() => {
+        setPassword('');
+        setTried(false);
       }}
     >
-      <label htmlFor={id}>New password for {user.username}</label>
-      <input id={id} type="password" required autoFocus autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-      <button type="submit" className="danger">
-        Set password
-      </button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-    </form>
+      <p>Their sessions end and a lockout is lifted; they sign in with the new password from now on.</p>
+      <div className="field">
+        <label htmlFor={id}>New password for {user.username}</label>
+        <input id={id} type="password" required autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </div>
+      {/* The page behind the modal is inert: a refusal (e.g. too short) is shown here, with the password kept to fix. */}
+      {tried && outcome?.kind === 'error' && <OutcomeView outcome={outcome} />}
+    </ConfirmButton>
   );
 }
 
@@ -123,7 +117,9 @@ function UserTable({ users, roles }: { users: UserRow[]; roles: RoleOption[] }):
                     Enable {u.username}
                   </button>
                 ) : (
-                  <ConfirmAction label={`Disable ${u.username}`} question={`Disable ${u.username}? Their sessions end and their keys stop working.`} confirmLabel="Disable user" onConfirm={() => setDisabled(u, true)} />
+                  <ConfirmButton label={`Disable ${u.username}`} title={`Disable ${u.username}?`} confirmLabel="Disable user" busyLabel="Disabling…" onConfirm={() => setDisabled(u, true)}>
+                    <p>Their sessions end and their API keys stop working until they are enabled again.</p>
+                  </ConfirmButton>
                 )}
                 <ResetPassword user={u} />
               </td>
