@@ -1,10 +1,11 @@
-// Runs the benchmarks (all, or those named: `npx tsx bench/run.ts crypto audit cold-start rest mcp tls`), prints a summary and writes bench/results/latest.json.
+// Runs the benchmarks (all, or those named: `npx tsx bench/run.ts crypto audit cold-start rest mcp tls console`), prints a summary and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchAudit } from './audit.bench';
 import { benchAuditVerify } from './audit-verify.bench';
 import { benchColdStart } from './cold-start.bench';
+import { benchConsole } from './console.bench';
 import { benchCrypto } from './crypto.bench';
 import { benchMcp } from './mcp.bench';
 import type { BenchResult } from './result';
@@ -20,6 +21,7 @@ const BENCHES = {
   rest: benchRest,
   mcp: benchMcp,
   tls: benchTls,
+  console: benchConsole,
 } as const satisfies Record<string, () => Promise<BenchResult>>;
 
 type BenchName = keyof typeof BENCHES;

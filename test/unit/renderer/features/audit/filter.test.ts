@@ -1,7 +1,7 @@
 // The audit filter form's checks: what is sent is the contract's filter, and a malformed field is named before anything is asked.
 import { describe, expect, it } from 'vitest';
-import { checkDraft, EMPTY_DRAFT, isFiltered } from '../../../src/renderer/src/features/audit/filter';
-import { auditFilterSchema } from '../../../src/shared/ipc/contracts/audit';
+import { checkDraft, EMPTY_DRAFT, isFiltered } from '../../../../../src/renderer/src/features/audit/filter';
+import { auditFilterSchema } from '../../../../../src/shared/ipc/contracts/audit';
 
 describe('audit filter draft', () => {
   it('sends nothing for an empty form', () => {

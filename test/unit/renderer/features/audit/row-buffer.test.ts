@@ -1,7 +1,7 @@
 // The audit table's row buffer: newest first across history pages and live batches, no repeats where the two overlap, and a cap that drops the oldest.
 import { describe, expect, it } from 'vitest';
-import { createRowBuffer } from '../../../src/renderer/src/features/audit/row-buffer';
-import type { AuditRow } from '../../../src/shared/ipc/contracts/audit';
+import { createRowBuffer } from '../../../../../src/renderer/src/features/audit/row-buffer';
+import type { AuditRow } from '../../../../../src/shared/ipc/contracts/audit';
 
 const row = (seq: number): AuditRow => ({ seq, timestamp: new Date(seq * 1000).toISOString(), event_type: 't', subject: 's', action: 'a', resource: 'r', result: 'success', error: null });
 const seqs = (buffer: ReturnType<typeof createRowBuffer>): number[] => Array.from({ length: buffer.length }, (_, i) => buffer.at(i)?.seq ?? -1);
