@@ -72,7 +72,7 @@ describe('devmesh roles', () => {
     const env = meshEnv();
     await ok(env, ['roles', 'create', 'auditor', '-p', 'audit:read']);
 
-    // None of these writes anything, so they can run side by side.
+    // None of these changes a role, so they can run side by side (the refused changes to built-in roles are recorded).
     const [badCreate, badGrant, targetOnNonTool, builtinGrant, builtinRevoke, builtinDelete, unknownGrant, unknownDelete, duplicate, badName] = await Promise.all([
       refused(env, ['roles', 'create', 'broken', '-p', 'contexts:read', '-p', 'contexts:fly']),
       refused(env, ['roles', 'grant', 'auditor', 'kitchen:read']),
@@ -100,6 +100,9 @@ describe('devmesh roles', () => {
     expect(roles.map((r) => `${r.name} v${r.version} ${r.permissions.join(',')}`)).toEqual(['admin v1 *:*', 'user v1 contexts:read,contexts:write,contexts:delete,tools:read,tools:execute,api_keys:read,api_keys:write,api_keys:delete', 'viewer v1 contexts:read,tools:read,api_keys:read', 'auditor v1 audit:read']);
     expect(auditEvents(env.DEVMESH_DATA_DIR, ['role_updated', 'role_deleted'])).toEqual([]);
     expect(auditEvents(env.DEVMESH_DATA_DIR, ['role_created']).map((e) => e.resource)).toEqual(['role:auditor']);
+    // Changing a built-in role is a refused security decision, recorded as the REST API and the console record it.
+    const denied = auditEvents(env.DEVMESH_DATA_DIR, ['role_change_denied']).map((e) => `${e.subject} ${e.action} ${e.resource} ${e.result}`);
+    expect(denied.sort()).toEqual([`${CLI_SUBJECT} delete role:admin denied`, `${CLI_SUBJECT} update role:user denied`, `${CLI_SUBJECT} update role:viewer denied`]);
   }, SLOW);
 
   it('refuses a name taken by a built-in role as "already exists", like any other taken name', async () => {

@@ -1,17 +1,8 @@
 // `devmesh roles list|create|grant|revoke|delete`: custom roles from the shell; built-in roles are shown but cannot change.
 import type { Command } from 'commander';
-import type { Principal } from '../core/auth/principal';
-import type { RoleChange } from '../core/rbac/role-store';
-import type { Services } from '../core/services';
+import { changeRoleAudited } from '../core/rbac/role-admin';
 import { action } from './run';
 import { printTable, withServices } from './with-services';
-
-function audit(services: Services, operator: Principal, event_type: string, name: string, change: RoleChange): void {
-  services.core.audit.append({
-    event_type, subject: operator.subject, action: event_type.replace(/^role_/, ''), resource: `role:${name}`, result: 'success',
-    metadata: { before: change.before === null ? null : { permissions: change.before.permissions, description: change.before.description, version: change.before.version }, after: change.after === null ? null : { permissions: change.after.permissions, description: change.after.description, version: change.after.version } },
-  });
-}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -41,8 +32,7 @@ export function registerRoleCommands(program: Command): void {
     .option('--description <text>', 'what the role is for')
     .action(action(async (name: string, options: { permission: string[]; description?: string }) => {
       await withServices((services, operator) => {
-        const change = services.roles.create(operator, { name, description: options.description, permissions: options.permission });
-        audit(services, operator, 'role_created', name, change);
+        const change = changeRoleAudited(services, operator, 'create', name, () => services.roles.create(operator, { name, description: options.description, permissions: options.permission }));
         process.stdout.write(`created role ${name}: ${change.after?.permissions.join(' ') || '(no permissions)'}\n`);
       });
     }));
@@ -55,8 +45,7 @@ export function registerRoleCommands(program: Command): void {
         await withServices((services, operator) => {
           const current = services.roles.get(name).permissions;
           const next = adding ? [...current, ...permissions] : current.filter((p) => !permissions.includes(p));
-          const change = services.roles.update(operator, name, { permissions: next });
-          audit(services, operator, 'role_updated', name, change);
+          const change = changeRoleAudited(services, operator, 'update', name, () => services.roles.update(operator, name, { permissions: next }));
           process.stdout.write(`${name} (version ${change.after?.version ?? '?'}): ${change.after?.permissions.join(' ') || '(no permissions)'}\n`);
         });
       }));
@@ -67,8 +56,7 @@ export function registerRoleCommands(program: Command): void {
     .description('delete a custom role nobody holds')
     .action(action(async (name: string) => {
       await withServices((services, operator) => {
-        const change = services.roles.remove(operator, name);
-        audit(services, operator, 'role_deleted', name, change);
+        changeRoleAudited(services, operator, 'delete', name, () => services.roles.remove(operator, name));
         process.stdout.write(`deleted role ${name}\n`);
       });
     }));
