@@ -37,6 +37,8 @@ export interface RoleChange {
 export interface RoleStore {
   /** The authorizer, always on the latest policy (reloaded when roles changed here or in another process). */
   readonly authorizer: Authorizer;
+  /** Changes whenever any role changes (here or in another process): callers that derive state from the policy re-derive only then. */
+  policyVersion(): string;
   list(): RoleView[];
   get(name: string): RoleView;
   holders(name: string): RoleHolders;
@@ -161,6 +163,10 @@ export function createRoleStore({ db, meta, epoch, now = () => new Date() }: Rol
 
   return {
     authorizer,
+    policyVersion() {
+      sync();
+      return loadedVersion ?? '0';
+    },
     list: () => [...BUILTIN_ROLES.map(builtinView), ...selectAll.all().map(view)],
     get: require,
     holders,

@@ -41,8 +41,15 @@ export async function buildMcpApp({ services, version, mcp, metricsPublic = fals
   services.metrics.watchSessions('mcp_ws', () => sessions.count('ws'));
   registerStreamableHttp(app, services, sessions, version);
   registerWebSocket(app, { services, sessions, version, allowedHosts: http.allowedHosts, allowedOrigins: http.allowedOrigins, maxMessageBytes: http.bodyLimit ?? 1024 * 1024, gate: http.gate, tls: http.tls !== undefined });
-  // A role edited (here, over REST or by the CLI in another process) may change what open sessions can call.
-  const policyWatch = setInterval(() => sessions.forEach((s) => s.refreshTools()), TOOL_LIST_CHECK_MS);
+  // A role edited (here, over REST or by the CLI in another process) may change what open sessions can call; sessions are
+  // re-checked only when the policy's version moved (a user given another role is noticed on their next request).
+  let checkedPolicy = services.roles.policyVersion();
+  const policyWatch = setInterval(() => {
+    const policy = services.roles.policyVersion();
+    if (policy === checkedPolicy) return;
+    checkedPolicy = policy;
+    sessions.forEach((s) => s.refreshTools());
+  }, TOOL_LIST_CHECK_MS);
   policyWatch.unref();
   // Open SSE streams and sockets would hold close() forever: sessions end first.
   app.addHook('preClose', async () => {

@@ -48,6 +48,20 @@ function actor(role: string, subject = `user:${role}-holder`): Principal {
 }
 
 describe('role versions', () => {
+  it('moves the policy version on every change, made here or through another connection, and only then', async () => {
+    const { store, file } = openStore();
+    const other = openStore(file).store;
+    const start = store.policyVersion();
+    expect(store.policyVersion()).toBe(start);
+    other.create(ADMIN, { name: 'watcher', permissions: ['audit:read'] });
+    await nextTurn();
+    const created = store.policyVersion();
+    expect(created).not.toBe(start);
+    expect(store.policyVersion()).toBe(created);
+    store.update(ADMIN, 'watcher', { permissions: ['audit:read', 'metrics:read'] });
+    expect(store.policyVersion()).not.toBe(created);
+  });
+
   it('records every version in role_versions, the deletion too, and a re-created role continues the numbering', () => {
     let clock = Date.parse('2030-01-01T00:00:00.000Z');
     const { store, storage } = openStore(undefined, () => new Date((clock += 1000)));
