@@ -205,4 +205,33 @@ test.describe('Access control', () => {
     await expect(missing).toContainText('NOT_FOUND');
     await expect(missing.getByRole('button', { name: 'Try again' })).toBeVisible();
   });
+
+  test('asks before another page drops unsaved edits; staying keeps them, discarding leaves them unsaved', async ({ openConsole, testMesh }) => {
+    const { mesh } = testMesh;
+    mesh.services.roles.create(localOperator('cli'), { name: 'drafty', permissions: ['contexts:read'] });
+    const { page } = await openConsole();
+    await page.getByRole('button', { name: 'Access control' }).click();
+    await page.getByTestId('role-drafty').click();
+    const toolsRead = page.getByTestId('permission-matrix').getByRole('checkbox', { name: 'tools:read', exact: true });
+    await toolsRead.check();
+
+    await page.getByRole('button', { name: 'Overview' }).click();
+    const leave = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
+    await expect(leave).toContainText('the edits to role drafty');
+    await expect(leave.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(leave).toHaveCount(0);
+    await expect(page.getByRole('heading', { level: 1, name: 'Access control' })).toBeVisible();
+    await expect(toolsRead).toBeChecked();
+
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await leave.getByRole('button', { name: 'Discard and open Overview' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeFocused();
+    expect(mesh.services.roles.get('drafty')).toMatchObject({ permissions: ['contexts:read'], version: 1 });
+
+    // Nothing unsaved any more: moving on asks nothing.
+    await page.getByRole('button', { name: 'Access control' }).click();
+    await page.getByRole('button', { name: 'Audit', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Audit' })).toBeFocused();
+  });
 });

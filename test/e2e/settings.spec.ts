@@ -109,6 +109,14 @@ test.describe('Settings', () => {
 
     expect(mesh.services.settings.overridden()).toEqual([]);
     expect(mesh.core.audit.query({ event_type: 'settings_changed' }).events).toEqual([]);
+
+    // The edits still on the page (the port, HTTPS) are not lost silently: another page asks first.
+    await page.getByRole('button', { name: 'Overview' }).click();
+    const leave = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
+    await expect(leave.getByRole('listitem')).toHaveText(['the Network settings', 'the TLS — REST API server settings']);
+    await leave.getByRole('button', { name: 'Discard and open Overview' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeFocused();
+    expect(mesh.services.settings.overridden()).toEqual([]);
   });
 
   test('a port change is saved for the next start, shows running and pending values, and resets to the environment', async ({ openConsole, testMesh }) => {

@@ -1,4 +1,5 @@
 // The console's shell: a header with the main navigation and the current page.
+import { LeaveDialog } from './shell/leave-dialog';
 import { NavBar } from './shell/nav-bar';
 import { useNavigation } from './shell/navigation';
 import { PAGES } from './shell/pages';
@@ -13,6 +14,7 @@ export function App(): React.JSX.Element {
         <NavBar />
       </header>
       <main className="page">{Page !== undefined && <Page />}</main>
+      <LeaveDialog />
     </div>
   );
 }

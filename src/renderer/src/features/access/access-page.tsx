@@ -1,10 +1,11 @@
 // The Access control page: roles, the permission matrix editor with a diff preview before save, role assignment and the policy simulator.
 import { useEffect } from 'react';
+import { useUnsavedGuard } from '../../shell/navigation';
 import { PageHeading } from '../../shell/page-heading';
 import { RoleEditor } from './role-editor';
 import { RolesList } from './roles-list';
 import { SimulatorSection } from './simulator-section';
-import { useAccessStore } from './store';
+import { isDirty, useAccessStore } from './store';
 import '../../styles/certs.css';
 import '../../styles/connect.css';
 import '../../styles/access.css';
@@ -12,9 +13,11 @@ import '../../styles/access.css';
 export function AccessPage(): React.JSX.Element {
   const load = useAccessStore((s) => s.load);
   const reset = useAccessStore((s) => s.reset);
+  const editing = useAccessStore((s) => (isDirty(s.details, s.draft) ? s.selected : null));
+  useUnsavedGuard('access:role', editing === null ? null : `the edits to role ${editing}`);
   useEffect(() => {
     void load();
-    // Leaving the page drops unsaved edits and the last answers: coming back shows the roles as saved.
+    // Leaving the page (asked first when there are unsaved edits) drops them and the last answers: coming back shows the roles as saved.
     return () => reset();
   }, [load, reset]);
   return (

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { SettingName, SettingsView, SettingValues } from '../../../../shared/ipc/contracts/settings';
 import { Section } from '../../components/section';
+import { useUnsavedGuard } from '../../shell/navigation';
 import { ErrorState } from '../../components/status';
 import { FieldInput, fieldId } from './field-input';
 import { fieldProblem, formatValue, fromDraft, sameValue, toDraft, type Draft, type FieldSpec } from './fields';
@@ -56,6 +57,8 @@ export function SettingsForm({ id, title, saveLabel, fields, view, startup = fal
   const problems = Object.fromEntries(fields.map((f) => [f.key, fieldProblem(f, drafts[f.key] as Draft)])) as Record<string, string | undefined>;
   const changes = fields.filter((f) => problems[f.key] === undefined && !sameValue(fromDraft(f, drafts[f.key] as Draft), view.values[f.key]));
   const serverField = outcome?.kind === 'error' ? outcome.field : undefined;
+  const edited = fields.some((f) => !sameValue(drafts[f.key], toDraft(f, view.values[f.key])));
+  useUnsavedGuard(`settings:${id}`, edited ? `the ${title} settings` : null);
   const pending = startup ? fields.filter((f) => view.restart_pending.includes(f.key)) : [];
 
   function edit(key: SettingName, next: Draft): void {
