@@ -79,6 +79,17 @@ test.describe('Overview', () => {
     const hits = page.getByRole('region', { name: 'Rate-limit and blocklist hits' });
     await expect(hits.getByRole('row').filter({ hasText: 'ip_blocked' })).toContainText('127.0.0.2');
     await expect(page.getByTestId('count-api_keys')).toHaveText('1');
+
+    // "In Audit" opens the trail filtered to that subject, with the denial itself open.
+    const [denial] = testMesh.mesh.core.audit.query({ event_type: 'authz_decision', subject: `key:${keyId}`, result: 'denied' }).events;
+    await denials.getByRole('button', { name: `Show event ${denial?.seq} and key:${keyId}'s other events in Audit` }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Audit' })).toBeVisible();
+    await expect(page.getByLabel('Subject')).toHaveValue(`key:${keyId}`);
+    await expect(page.getByTestId('audit-detail').getByRole('heading', { level: 2 })).toHaveText(`Event ${denial?.seq.toLocaleString('en-US')}`);
+    await expect(page.getByTestId('audit-raw')).toContainText('"result": "denied"');
+    const rows = page.getByRole('grid', { name: 'Audit events, newest first' }).getByRole('row');
+    await expect(rows.nth(1)).toContainText(`key:${keyId}`);
+    expect(await rows.filter({ hasNotText: `key:${keyId}` }).count()).toBe(1);
   });
 
   test('warns about a certificate that ends within 30 days', async ({ openConsole, testMesh }) => {

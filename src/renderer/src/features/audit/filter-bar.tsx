@@ -1,6 +1,6 @@
 // The audit filters: type, subject, result, resource, time range and free text — checked as typed, applied with Enter or "Apply" (history and live stream alike).
 import { useState } from 'react';
-import { checkDraft, EMPTY_DRAFT, type FilterDraft, type FilterErrors } from './filter';
+import { checkDraft, draftOf, EMPTY_DRAFT, type FilterDraft, type FilterErrors } from './filter';
 import { useAuditStore } from './store';
 
 /** Suggestions for the type field: the types among the newest rows held, gathered when the field gets focus. */
@@ -32,7 +32,8 @@ function Field({ id, label, error, children }: { id: string; label: string; erro
 
 export function FilterBar(): React.JSX.Element {
   const start = useAuditStore((s) => s.start);
-  const [draft, setDraft] = useState<FilterDraft>(EMPTY_DRAFT);
+  // The filter the page opens with (empty, or one set by "Show in Audit").
+  const [draft, setDraft] = useState<FilterDraft>(() => draftOf(useAuditStore.getState().filter));
   const [errors, setErrors] = useState<FilterErrors>({});
   const [suggestions, setSuggestions] = useState<string[]>([]);
 

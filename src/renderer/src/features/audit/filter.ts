@@ -61,3 +61,22 @@ export function checkDraft(draft: FilterDraft): { filter: AuditFilter; errors: F
 export function isFiltered(filter: AuditFilter): boolean {
   return Object.values(filter).some((v) => v !== undefined);
 }
+
+/** The form for a filter set elsewhere (e.g. "Show in Audit" on the Overview): instants back to local datetime-local values. */
+export function draftOf(filter: AuditFilter): FilterDraft {
+  const local = (iso: string | undefined): string => {
+    if (iso === undefined) return '';
+    const at = new Date(iso);
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+  };
+  return {
+    event_type: filter.event_type ?? '',
+    subject: filter.subject ?? '',
+    result: filter.result ?? '',
+    resource: filter.resource ?? '',
+    since: local(filter.since),
+    until: local(filter.until),
+    q: filter.q ?? '',
+  };
+}

@@ -4,6 +4,7 @@ import type { AuditExportOutcome, AuditFilter, AuditVerifyResult } from '../../.
 import type { AuditEventDto } from '../../../../shared/api/audit';
 import { IDLE, LOADING, type Async } from '../../lib/async';
 import { shownError, unwrap, type ShownError } from '../../lib/ipc';
+import { useNavigation } from '../../shell/navigation';
 import { createRowBuffer, type RowBuffer } from './row-buffer';
 
 /** Rows held at most; past it the oldest go (scrolling down loads them again). */
@@ -31,6 +32,8 @@ interface AuditState {
   verify: Async<AuditVerifyResult>;
   exporting: 'jsonl' | 'csv' | null;
   exported: { outcome: AuditExportOutcome } | { error: ShownError } | null;
+  /** An event to open once the page has loaded (set by "Show in Audit" elsewhere). */
+  opening: number | null;
   start(filter?: AuditFilter): Promise<void>;
   stop(): void;
   loadOlder(): Promise<void>;
@@ -75,6 +78,7 @@ export const useAuditStore = create<AuditState>()((set, get) => {
     verify: IDLE,
     exporting: null,
     exported: null,
+    opening: null,
 
     async start(filter = get().filter) {
       generation += 1;
@@ -90,6 +94,11 @@ export const useAuditStore = create<AuditState>()((set, get) => {
         // From the head the search started at: what committed meanwhile comes through the stream (repeats are dropped).
         subscribe(filter, page.head, mine);
         set({ live: { status: 'live' } });
+        const { opening } = get();
+        if (opening !== null) {
+          set({ opening: null });
+          void get().open(opening);
+        }
       } catch (error) {
         if (mine === generation) set({ history: { status: 'error', error: shownError(error) }, live: { status: 'stopped', error: shownError(error) } });
       }
@@ -153,3 +162,9 @@ export const useAuditStore = create<AuditState>()((set, get) => {
     },
   };
 });
+
+/** Opens the Audit page filtered (e.g. to one subject), with one event's drawer open: the Overview's way into the trail. */
+export function showInAudit(filter: AuditFilter, seq: number): void {
+  useAuditStore.setState({ filter, opening: seq, selected: null, detail: IDLE });
+  useNavigation.getState().go('audit');
+}

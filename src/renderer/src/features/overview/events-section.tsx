@@ -1,8 +1,9 @@
-// A short table of recent audit events (denials, or rate-limit hits), newest first.
+// A short table of recent audit events (denials, or rate-limit hits), newest first; each opens in the Audit page with the subject's other events.
 import type { AuditEntry } from '../../../../shared/ipc/contracts/overview';
 import { Section } from '../../components/section';
 import { Empty } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
+import { showInAudit } from '../audit/store';
 
 export function EventsSection({ title, events, empty }: { title: string; events: AuditEntry[]; empty: string }): React.JSX.Element {
   return (
@@ -20,6 +21,9 @@ export function EventsSection({ title, events, empty }: { title: string; events:
                 <th scope="col">Action</th>
                 <th scope="col">Resource</th>
                 <th scope="col">From</th>
+                <th scope="col">
+                  <span className="offscreen">Audit trail</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -36,6 +40,11 @@ export function EventsSection({ title, events, empty }: { title: string; events:
                     {e.error !== null && <span className="muted"> — {e.error}</span>}
                   </td>
                   <td>{e.ip ?? '—'}</td>
+                  <td>
+                    <button type="button" className="link-button" onClick={() => showInAudit({ subject: e.subject }, e.seq)} aria-label={`Show event ${e.seq} and ${e.subject}'s other events in Audit`}>
+                      In Audit
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
