@@ -1,7 +1,5 @@
 // mTLS with the mesh's own PKI: certificates issued by `core/certs` serve both servers, a bound client certificate authenticates its identity on REST, MCP and WebSocket with no bearer token, and a revoked one is refused on its next handshake.
-/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read arbitrary JSON bodies off the wire */
 import { once } from 'node:events';
-import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,6 +9,7 @@ import { DEFAULT_TLS_CONFIG, type TlsConfig } from '../../../src/main/tls-config
 import { startTestMesh, type TestMesh } from '../../helpers/mesh';
 import { testConfig } from '../../helpers/config';
 import { runAsync as run } from '../../helpers/pki';
+import { httpsRequest } from '../../helpers/https';
 import { tempDir } from '../../helpers/temp-dir';
 
 const ADMIN: CertActor = { subject: 'test', tenantId: 'default' };
@@ -51,41 +50,22 @@ async function mtlsMesh(clientAuth: TlsConfig['clientAuth']): Promise<{ t: TestM
   return { t, ca, roleCert, userCert };
 }
 
-function httpsJson(url: string, path: string, options: { ca: string; cert?: string; key?: string; method?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown> } | Error> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const req = request(
-      { host: u.hostname, port: u.port, path, method: options.method ?? 'GET', servername: 'localhost', agent: false, ca: options.ca, cert: options.cert, key: options.key, headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => {
-          const data = /^data: (.*)$/m.exec(text)?.[1] ?? text;
-          resolve({ status: res.statusCode ?? 0, body: data === '' ? undefined : JSON.parse(data), headers: res.headers });
-        });
-      },
-    );
-    req.on('error', (error) => resolve(error));
-    req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
-  });
-}
-
 describe('mTLS identity with the mesh PKI', () => {
   it('serves the mesh-issued certificate on both servers and authenticates bound client certificates without a bearer token', async () => {
     const { t, ca, roleCert, userCert } = await mtlsMesh('require');
     expect(t.api).toMatch(/^https:/);
     expect(t.mcp).toMatch(/^https:/);
 
-    const asRole = await httpsJson(t.api, '/api/v1/whoami', { ca, cert: roleCert.cert, key: roleCert.key });
+    const asRole = await httpsRequest(t.api, '/api/v1/whoami', { ca, cert: roleCert.cert, key: roleCert.key });
     expect(asRole).toMatchObject({ status: 200, body: { subject: `cert:${roleCert.serial}`, kind: 'certificate', role: 'viewer', auth_method: 'mtls' } });
-    const asUser = await httpsJson(t.api, '/api/v1/whoami', { ca, cert: userCert.cert, key: userCert.key });
+    const asUser = await httpsRequest(t.api, '/api/v1/whoami', { ca, cert: userCert.cert, key: userCert.key });
     expect(asUser).toMatchObject({ status: 200, body: { subject: 'user:alice', role: 'user', auth_method: 'mtls' } });
     // RBAC still applies: the viewer-bound certificate cannot write.
-    expect(await httpsJson(t.api, '/api/v1/contexts', { ca, cert: roleCert.cert, key: roleCert.key, method: 'POST', body: { name: 'x' } })).toMatchObject({ status: 403 });
-    expect(await httpsJson(t.api, '/api/v1/contexts', { ca, cert: userCert.cert, key: userCert.key, method: 'POST', body: { name: 'from alice laptop' } })).toMatchObject({ status: 201 });
+    expect(await httpsRequest(t.api, '/api/v1/contexts', { ca, cert: roleCert.cert, key: roleCert.key, method: 'POST', body: { name: 'x' } })).toMatchObject({ status: 403 });
+    expect(await httpsRequest(t.api, '/api/v1/contexts', { ca, cert: userCert.cert, key: userCert.key, method: 'POST', body: { name: 'from alice laptop' } })).toMatchObject({ status: 201 });
 
     // MCP over Streamable HTTP, same certificate, no Authorization header.
-    const init = await httpsJson(t.mcp, '/mcp', {
+    const init = await httpsRequest(t.mcp, '/mcp', {
       ca, cert: userCert.cert, key: userCert.key, method: 'POST',
       headers: { accept: 'application/json, text/event-stream' },
       body: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mtls', version: '1' } } },
@@ -133,9 +113,9 @@ describe('mTLS identity with the mesh PKI', () => {
 
   it('refuses a revoked client certificate on its next handshake, audited', async () => {
     const { t, ca, roleCert } = await mtlsMesh('require');
-    expect(await httpsJson(t.api, '/api/v1/whoami', { ca, cert: roleCert.cert, key: roleCert.key })).toMatchObject({ status: 200 });
+    expect(await httpsRequest(t.api, '/api/v1/whoami', { ca, cert: roleCert.cert, key: roleCert.key })).toMatchObject({ status: 200 });
     t.mesh.services.certs.revoke(ADMIN, roleCert.serial, 'keyCompromise');
-    const refused = await httpsJson(t.api, '/api/v1/whoami', { ca, cert: roleCert.cert, key: roleCert.key });
+    const refused = await httpsRequest(t.api, '/api/v1/whoami', { ca, cert: roleCert.cert, key: roleCert.key });
     expect(refused).toBeInstanceOf(Error);
     await expect.poll(() => t.mesh.core.audit.query({ event_type: 'tls_client_refused' }).events[0]?.metadata, { timeout: 3000 }).toMatchObject({ reason: 'revoked', serial: roleCert.serial });
     const crl = t.mesh.services.certs.crlPem();

@@ -1,8 +1,6 @@
 // TLS on both servers against real handshakes: chain verification (Node and openssl s_client), protocol and cipher floor, strict SNI, client certificates, resumption and hot reload.
-/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read arbitrary JSON bodies off the wire */
 import { copyFileSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
-import { request } from 'node:https';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import type { MeshConfig } from '../../../src/main/config';
 import { DEFAULT_TLS_CONFIG, type TlsConfig } from '../../../src/main/tls-config';
 import { startTestMesh, type TestMesh } from '../../helpers/mesh';
 import { makeCa, makeLeaf, runAsync as run, type PemPair } from '../../helpers/pki';
+import { httpsRequest } from '../../helpers/https';
 import { tempDir } from '../../helpers/temp-dir';
 
 interface Pki {
@@ -42,25 +41,12 @@ function handshake(port: number, options: ConnectionOptions): Promise<TLSSocket 
   });
 }
 
-/** A GET over HTTPS; resolves to the status and body, or the error (a connection refused after the handshake). */
-function httpsGet(port: number, path: string, options: { ca: string; cert?: string; key?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Record<string, unknown> } | Error> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, servername: 'localhost', agent: false, ...options }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text), headers: res.headers }));
-    });
-    req.on('error', (error) => resolve(error));
-    req.end();
-  });
-}
-
 describe('TLS on the servers', () => {
   it('serves HTTPS with a chain that verifies against the CA (Node and openssl s_client), HSTS on, and says so at start', async () => {
     const pki = makePki();
     const t = await tlsMesh(pki);
     expect(t.api).toMatch(/^https:\/\//);
-    const res = await httpsGet(t.port, '/health', { ca: pki.ca.cert });
+    const res = await httpsRequest(`https://127.0.0.1:${t.port}`, '/health', { ca: pki.ca.cert });
     expect(res).toMatchObject({ status: 200, body: { status: 'ok' }, headers: { 'strict-transport-security': expect.stringContaining('max-age=') } });
 
     const sock = await handshake(t.port, { ca: pki.ca.cert, servername: 'localhost' });
@@ -141,7 +127,7 @@ describe('TLS on the servers', () => {
     mcp.close();
 
     // HTTP/1.1 still works on the same port.
-    expect(await httpsGet(Number(new URL(t.api).port), '/health', { ca: pki.ca.cert })).toMatchObject({ status: 200 });
+    expect(await httpsRequest(t.api, '/health', { ca: pki.ca.cert })).toMatchObject({ status: 200 });
   });
 
   it('staples the configured OCSP response to a client that asks for one', async () => {
@@ -179,20 +165,20 @@ describe('TLS on the servers', () => {
     const pki = makePki();
     const t = await tlsMesh(pki, { clientAuth: 'require', clientCaFile: pki.ca.certFile });
     const key = t.apiKey('user');
-    expect(await httpsGet(t.port, '/api/v1/whoami', { ca: pki.ca.cert, headers: { authorization: `Bearer ${key}` } })).toBeInstanceOf(Error);
-    expect(await httpsGet(t.port, '/api/v1/whoami', { ca: pki.ca.cert, cert: pki.foreignClient.cert, key: pki.foreignClient.key, headers: { authorization: `Bearer ${key}` } })).toBeInstanceOf(Error);
-    const withCert = await httpsGet(t.port, '/api/v1/whoami', { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key, headers: { authorization: `Bearer ${key}` } });
+    expect(await httpsRequest(`https://127.0.0.1:${t.port}`, '/api/v1/whoami', { ca: pki.ca.cert, headers: { authorization: `Bearer ${key}` } })).toBeInstanceOf(Error);
+    expect(await httpsRequest(`https://127.0.0.1:${t.port}`, '/api/v1/whoami', { ca: pki.ca.cert, cert: pki.foreignClient.cert, key: pki.foreignClient.key, headers: { authorization: `Bearer ${key}` } })).toBeInstanceOf(Error);
+    const withCert = await httpsRequest(`https://127.0.0.1:${t.port}`, '/api/v1/whoami', { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key, headers: { authorization: `Bearer ${key}` } });
     expect(withCert).toMatchObject({ status: 200, body: { role: 'user', auth_method: 'api_key' } });
     // A certificate the mesh did not bind to anyone authenticates nobody.
-    const unbound = await httpsGet(t.port, '/api/v1/whoami', { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key });
+    const unbound = await httpsRequest(`https://127.0.0.1:${t.port}`, '/api/v1/whoami', { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key });
     expect(unbound).toMatchObject({ status: 401, body: { error: { code: 'AUTH_INVALID' } } });
   });
 
   it('client auth verify: no certificate is fine, a presented one must verify', async () => {
     const pki = makePki();
     const t = await tlsMesh(pki, { clientAuth: 'verify', clientCaFile: pki.ca.certFile });
-    expect(await httpsGet(t.port, '/health', { ca: pki.ca.cert })).toMatchObject({ status: 200 });
-    expect(await httpsGet(t.port, '/health', { ca: pki.ca.cert, cert: pki.foreignClient.cert, key: pki.foreignClient.key })).toBeInstanceOf(Error);
+    expect(await httpsRequest(`https://127.0.0.1:${t.port}`, '/health', { ca: pki.ca.cert })).toMatchObject({ status: 200 });
+    expect(await httpsRequest(`https://127.0.0.1:${t.port}`, '/health', { ca: pki.ca.cert, cert: pki.foreignClient.cert, key: pki.foreignClient.key })).toBeInstanceOf(Error);
     await sleep(50);
     const refused = t.mesh.core.audit.query({ event_type: 'tls_client_refused' }).events;
     expect(refused[0]).toMatchObject({ result: 'denied', metadata: { reason: 'unverified', serial: pki.foreignClient.serial } });
