@@ -40,6 +40,8 @@ interface FakeMesh {
   /** How many `hang` calls (which never answer) have started. */
   hanging: number;
   dropConnections(): void;
+  /** Forgets every session and drops every connection, as a restarted mesh would. */
+  restart(): Promise<void>;
 }
 
 const servers: Server[] = [];
@@ -79,7 +81,19 @@ function header(request: IncomingMessage, name: string): string | undefined {
 /** A bare SDK MCP server over stateful Streamable HTTP that wants `Authorization: Bearer <key>` and records every request. */
 async function startFakeMesh(key: string): Promise<FakeMesh> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const mesh: FakeMesh = { url: '', seen: [], issued: [], hanging: 0, dropConnections: () => server.closeAllConnections() };
+  const mesh: FakeMesh = {
+    url: '',
+    seen: [],
+    issued: [],
+    hanging: 0,
+    dropConnections: () => server.closeAllConnections(),
+    async restart() {
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(open.map((t) => t.close()));
+      server.closeAllConnections();
+    },
+  };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = request.method === 'POST' ? await jsonBody(request) : undefined;
@@ -211,6 +225,31 @@ describe('devmesh mcp-bridge relays a full session', () => {
     expect(stderr()).not.toContain(KEY);
     expect(stderr()).toContain(`relaying stdio to ${mesh.url} with the API key from DEVMESH_API_KEY`);
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('opens a new session by itself when the mesh has forgotten the old one (a restart), and the client goes on', async () => {
+    const mesh = await startFakeMesh(KEY);
+    const { client, transport, stderr } = bridgeClient(mesh.url, { DEVMESH_API_KEY: KEY });
+    let toolListChanges = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      toolListChanges += 1;
+    });
+    await client.connect(transport);
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'before' } })).toEqual({ content: [{ type: 'text', text: 'echo: before' }] });
+
+    await mesh.restart();
+    // The next request finds the session gone (404): the bridge initializes again as the client did, then resends it.
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'after' } })).toEqual({ content: [{ type: 'text', text: 'echo: after' }] });
+    expect(await client.ping()).toEqual({});
+    expect(mesh.issued).toHaveLength(2);
+    const [, second] = mesh.issued;
+    const posts = mesh.seen.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => r.rpcMethod)).toEqual(['initialize', 'notifications/initialized', 'tools/call', 'tools/call', 'initialize', 'notifications/initialized', 'tools/call', 'ping']);
+    expect(posts.slice(-3).every((r) => r.sessionId === second && r.protocolVersion === LATEST_PROTOCOL_VERSION)).toBe(true);
+    // The client hears its tools may have changed (the new session's policy may differ).
+    await vi.waitFor(() => expect(toolListChanges).toBe(1));
+    expect(stderr()).toContain('the mesh no longer knew this MCP session (it restarted, or the session expired): opened a new one and resent the request');
+    expect(stderr()).not.toContain(KEY);
   });
 
   it('writes only protocol messages to stdout, ends the session and exits 0 when stdin closes', async () => {

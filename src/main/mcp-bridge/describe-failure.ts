@@ -47,7 +47,7 @@ function meshSaid(error: StreamableHTTPError): { code?: ErrorCode; message?: str
 function statusSentence(status: number, { url, inSession }: FailureContext): string {
   if (status === 401) return `the mesh refused the API key (401): check \`devmesh keys list\` for a revoked or expired key, or store a new one with \`devmesh mcp-bridge --store-key\` (or set ${API_KEY_ENV})`;
   if (status === 403) return 'the mesh refused the request (403): the key\'s role lacks the permission, or this address or origin is blocked';
-  if (status === 404 && inSession) return 'the mesh no longer knows this MCP session (404): it was restarted or the session timed out; restart the MCP client to reconnect';
+  if (status === 404 && inSession) return 'the mesh no longer knows this MCP session (404) and a new one could not be opened: restart the MCP client to reconnect';
   if (status === 404) return `nothing answers MCP at ${url.href} (404): check --url (the mesh serves /mcp)`;
   if (status === 429) return 'the mesh is rate-limiting this key (429): retry in a moment';
   if (status >= 500) return `the mesh failed to handle the request (${status}): see its log`;

@@ -4,7 +4,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanEnv, REPO_ROOT } from '../../helpers/cli';
+import { testConfig } from '../../helpers/config';
 import { startTestMesh } from '../../helpers/mesh';
+import { tempDir } from '../../helpers/temp-dir';
 
 const BIN = join(REPO_ROOT, 'bin', 'devmesh.js');
 const clients: Client[] = [];
@@ -45,5 +47,24 @@ describe('mcp-bridge → mesh', () => {
     const client = await throughBridge(t.mcp, t.apiKey('viewer'));
     expect((await client.listTools()).tools).toEqual([]);
     await expect(client.callTool({ name: 'context_create', arguments: { name: 'nope' } })).rejects.toMatchObject({ code: -32000, message: expect.stringContaining('tools:execute:context_create'), data: { code: 'FORBIDDEN' } });
+  });
+
+  it('carries on across a restart of the mesh: the bridge opens a new session and the client never notices', async () => {
+    const base = testConfig(tempDir());
+    const first = await startTestMesh({ dataDir: base.dataDir, masterKeyEnv: base.masterKeyEnv });
+    const key = first.apiKey('user');
+    const client = await throughBridge(first.mcp, key);
+    const created = await client.callTool({ name: 'context_create', arguments: { name: 'kept across the restart' } });
+    const id = (created.structuredContent as { id: string }).id;
+
+    // `devmesh serve` stopped and started again on the same port and data: every session is gone, the key and data are not.
+    await first.mesh.stop();
+    const second = await startTestMesh({ dataDir: base.dataDir, masterKeyEnv: base.masterKeyEnv, mcpPort: Number(new URL(first.mcp).port) });
+    const read = await client.callTool({ name: 'context_get', arguments: { id } });
+    expect(read.isError).not.toBe(true);
+    expect(read.structuredContent).toMatchObject({ id, name: 'kept across the restart' });
+
+    const started = second.mesh.core.audit.query({ event_type: 'mcp_session_started' }).events;
+    expect(started.map((e) => (e.metadata as { client?: { name?: string } }).client?.name)).toContain('claude-desktop-like');
   });
 });
