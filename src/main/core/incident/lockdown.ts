@@ -1,6 +1,14 @@
 // Lockdown, the seed's containment step as one action: every API key and refresh token revoked, the JWT key rotated without grace, optionally logins limited to admins.
 import type { Principal, RequestContext } from '../auth/principal';
 import type { Services } from '../services';
+import type { MetaStore } from '../storage/meta';
+
+/** When the last lockdown happened (any process): servers holding sessions open end them all when it moves. */
+const META_LAST_LOCKDOWN = 'last_lockdown_at';
+
+export function lastLockdownAt(meta: Pick<MetaStore, 'get'>): string | undefined {
+  return meta.get(META_LAST_LOCKDOWN);
+}
 
 export interface LockdownResult {
   api_keys_revoked: number;
@@ -21,6 +29,7 @@ export function lockdown(services: Services, actor: Principal, options: { admins
     kid = null;
   }
   if (options.adminsOnly) settings.update({ 'login.admins_only': true }, actor.subject);
+  core.meta.set(META_LAST_LOCKDOWN, new Date().toISOString());
   const result: LockdownResult = { api_keys_revoked: keys, refresh_tokens_revoked: sessions, jwt_kid: kid, admins_only: options.adminsOnly };
   core.audit.append({
     // Filed with the mesh (default tenant); field names that do not read as secrets to the redactor.

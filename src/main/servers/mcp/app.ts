@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { McpConfig } from '../../config';
 import type { Services } from '../../core/services';
 import { AppError } from '../../../shared/errors';
+import { lastLockdownAt } from '../../core/incident/lockdown';
 import { registerAccessHooks } from '../http/access-hooks';
 import { createHttpServer, type HttpServerOptions } from '../http/create-server';
 import { registerMetricsRoute, registerRequestMetrics } from '../http/metrics-route';
@@ -10,7 +11,7 @@ import { createSessionRegistry } from './sessions';
 import { registerStreamableHttp } from './streamable-http';
 import { registerWebSocket } from './websocket';
 
-/** How often open sessions' tool lists are checked against the policy (tools/list_changed). */
+/** How often open sessions' tool lists are checked against the policy (tools/list_changed), and for a lockdown. */
 const TOOL_LIST_CHECK_MS = 2000;
 
 export interface McpAppOptions extends HttpServerOptions {
@@ -43,8 +44,16 @@ export async function buildMcpApp({ services, version, mcp, metricsPublic = fals
   registerWebSocket(app, { services, sessions, version, allowedHosts: http.allowedHosts, allowedOrigins: http.allowedOrigins, maxMessageBytes: http.bodyLimit ?? 1024 * 1024, gate: http.gate, tls: http.tls !== undefined });
   // A role edited (here, over REST or by the CLI in another process) may change what open sessions can call; sessions are
   // re-checked only when the policy's version moved (a user given another role is noticed on their next request).
+  // A lockdown (from any process: the console, REST or the CLI) ends every open session within the same tick.
   let checkedPolicy = services.roles.policyVersion();
+  let checkedLockdown = lastLockdownAt(services.core.meta);
   const policyWatch = setInterval(() => {
+    const lockdownAt = lastLockdownAt(services.core.meta);
+    if (lockdownAt !== checkedLockdown) {
+      checkedLockdown = lockdownAt;
+      void sessions.closeAll('lockdown');
+      return;
+    }
     const policy = services.roles.policyVersion();
     if (policy === checkedPolicy) return;
     checkedPolicy = policy;

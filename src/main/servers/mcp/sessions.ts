@@ -4,7 +4,7 @@ import type { Principal } from '../../core/auth/principal';
 import { AppError } from '../../../shared/errors';
 
 export type McpTransportKind = 'http' | 'ws';
-export type SessionEndReason = 'deleted' | 'idle' | 'closed' | 'shutdown';
+export type SessionEndReason = 'deleted' | 'idle' | 'closed' | 'shutdown' | 'lockdown';
 
 export interface McpSession {
   readonly id: string;
@@ -30,8 +30,8 @@ export interface SessionRegistry {
   remove(id: string, reason: SessionEndReason): void;
   count(transport?: McpTransportKind): number;
   forEach(fn: (session: McpSession) => void): void;
-  /** Closes every session (server shutdown). */
-  closeAll(): Promise<void>;
+  /** Closes every session: the server is shutting down, or a lockdown cut every credential off. */
+  closeAll(reason?: Extract<SessionEndReason, 'shutdown' | 'lockdown'>): Promise<void>;
 }
 
 export interface SessionRegistryOptions {
@@ -105,9 +105,9 @@ export function createSessionRegistry({ audit, maxPerSubject, idleSeconds, now =
     forEach(fn) {
       for (const session of sessions.values()) fn(session);
     },
-    async closeAll() {
+    async closeAll(reason = 'shutdown') {
       const all = [...sessions.values()];
-      for (const session of all) end(session, 'shutdown');
+      for (const session of all) end(session, reason);
       await Promise.allSettled(all.map((s) => s.close()));
     },
     stopSweeping: () => clearInterval(sweep),
