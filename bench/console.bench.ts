@@ -1,6 +1,6 @@
 // The console's Audit page in Chromium over a real mesh: a burst of 1,000 events/s for 10 s against the same 10 s idle (long tasks, frame gaps, how soon events show), scrolling 100,000 rows against 1,000 rows with the same per-frame work, and the burst again on top of 100,000 rows.
 /// <reference lib="dom" />
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
@@ -138,6 +138,10 @@ async function scrollThrough(page: Page, rows: number): Promise<{ loadMs: number
 }
 
 export async function benchConsole(): Promise<BenchResult> {
+  const executablePath = process.env.DEVMESH_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    return { name: 'console audit view (Chromium, real mesh)', metrics: {}, notes: [`SKIPPED: no Chromium at ${executablePath} (sudo apt-get install -y chromium, or set DEVMESH_CHROMIUM)`] };
+  }
   const [{ default: pino }, { chromium }, { startMesh }, { testConfig }, { createMemoryKeychain }, { serveDirectory }, { default: buildIfStale }] = await Promise.all([
     import('pino'),
     import('@playwright/test'),
@@ -149,7 +153,7 @@ export async function benchConsole(): Promise<BenchResult> {
   ]);
   buildIfStale();
   const renderer = await serveDirectory(new URL('../out/renderer', import.meta.url).pathname);
-  const browser = await chromium.launch({ executablePath: process.env.DEVMESH_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const dirs: string[] = [];
   const meshes: Mesh[] = [];
   const newMesh = async (): Promise<Mesh> => {
