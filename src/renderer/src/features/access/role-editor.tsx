@@ -4,7 +4,7 @@ import { Section } from '../../components/section';
 import { AsyncView, Empty } from '../../components/status';
 import { ChangeReview } from './change-review';
 import { DeleteRole } from './delete-role';
-import { OutcomeView } from './outcome-view';
+import { OutcomeView } from '../../components/outcome-view';
 import { OtherGrants, PermissionMatrix, ToolGrants } from './permission-matrix';
 import { otherPermissions } from './permission-matrix-model';
 import { RoleHolders } from './role-holders';

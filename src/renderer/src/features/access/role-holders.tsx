@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { UserRow } from '../../../../shared/ipc/contracts/keys';
 import type { RoleDetails, RoleOption } from '../../../../shared/ipc/contracts/roles';
 import { Empty } from '../../components/status';
-import { OutcomeView } from './outcome-view';
+import { OutcomeView } from '../../components/outcome-view';
 import { useAccessStore } from './store';
 
 function RolePicker({ id, label, roles, value, onChange }: { id: string; label: string; roles: RoleOption[]; value: string; onChange: (role: string) => void }): React.JSX.Element {

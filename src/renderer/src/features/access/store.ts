@@ -1,13 +1,11 @@
 // The Access control page's store: roles, the selected role with its unsaved draft (edited locally until reviewed and saved), role assignment and the policy simulator.
 import { create } from 'zustand';
+import type { Outcome } from '../../components/outcome-view';
 import type { ListedApiKey, UserRow } from '../../../../shared/ipc/contracts/keys';
 import type { PermissionCatalog, RoleDetails, RoleOption, SimulationAnswer, SimulationQuestion } from '../../../../shared/ipc/contracts/roles';
 import { IDLE, LOADING, type Async } from '../../lib/async';
-import { shownError, unwrap, type ShownError } from '../../lib/ipc';
+import { shownError, unwrap } from '../../lib/ipc';
 import { diffPermissions, isEmptyDiff, normalizePermissions } from './permission-matrix-model';
-
-/** What the last action did: a line to announce, or a failure to show. */
-export type Outcome = { kind: 'ok'; text: string } | { kind: 'error'; title: string; error: ShownError } | null;
 
 export interface Draft {
   permissions: string[];

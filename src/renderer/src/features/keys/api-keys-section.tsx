@@ -6,7 +6,7 @@ import { Section } from '../../components/section';
 import { AsyncView, Empty, ErrorState } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
 import { ConfirmButton } from './confirm-button';
-import { OutcomeView } from './outcome-view';
+import { OutcomeView } from '../../components/outcome-view';
 import { RoleSelect } from './role-select';
 import { useKeysStore, type NewKeyForm } from './store';
 

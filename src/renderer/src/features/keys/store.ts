@@ -1,12 +1,10 @@
 // The "Keys & identities" page's store: API keys (a new key's raw value kept only until hidden or the page is left), users, JWT rotation and lockdown.
 import { create } from 'zustand';
+import type { Outcome } from '../../components/outcome-view';
 import type { CreatedApiKey, ListedApiKey, LockdownOutcome, MasterKeyRotation, UserRow } from '../../../../shared/ipc/contracts/keys';
 import type { RoleOption } from '../../../../shared/ipc/contracts/roles';
 import { IDLE, LOADING, type Async } from '../../lib/async';
-import { shownError, unwrap, type ShownError } from '../../lib/ipc';
-
-/** What the last action of a section did: a line to announce, or a failure to show. */
-export type Outcome = { kind: 'ok'; text: string } | { kind: 'error'; title: string; error: ShownError } | null;
+import { shownError, unwrap } from '../../lib/ipc';
 
 export interface NewKeyForm {
   name: string;
