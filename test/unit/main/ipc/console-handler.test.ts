@@ -1,6 +1,5 @@
 // Every console IPC call is authorized as the console operator and the decision audited, like a REST request; a principal without the permission is refused before the handler runs.
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localOperator } from '../../../../src/main/core/auth/local-operator';
 import type { Principal } from '../../../../src/main/core/auth/principal';
 import { guardHandlers, type ConsoleHandlers } from '../../../../src/main/ipc/console-handler';
@@ -8,26 +7,16 @@ import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
 import { createIpcHandlers } from '../../../../src/main/ipc/handlers';
 import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
 import { connectHandlers } from '../../../../src/main/ipc/handlers/connect';
-import { startMesh, type Mesh } from '../../../../src/main/mesh';
+import type { Mesh } from '../../../../src/main/mesh';
 import type { IpcChannel } from '../../../../src/shared/ipc/contract';
 import { mergeContracts } from '../../../../src/shared/ipc/contract';
 import { meshChannels } from '../../../../src/shared/ipc/contracts/mesh';
-import { testConfig } from '../../../helpers/config';
-import { createMemoryKeychain } from '../../../helpers/memory-keychain';
-import { tempDir } from '../../../helpers/temp-dir';
+import { startTestMesh } from '../../../helpers/mesh';
 
 const ipcHandlers = createIpcHandlers(NO_SAVE_DIALOG);
 
-let mesh: Mesh | undefined;
-afterEach(async () => {
-  await mesh?.stop();
-  mesh = undefined;
-});
-
-async function start(): Promise<Mesh> {
-  mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
-  return mesh;
-}
+/** A real mesh (stopped after each test by the helper). */
+const start = async (): Promise<Mesh> => (await startTestMesh()).mesh;
 
 describe('console IPC authorization', () => {
   it('acts as console:<os user>, admin of the default tenant, and audits the decision with a trace id', async () => {

@@ -1,31 +1,20 @@
 // The role channels over a real mesh: holders scoped to the console's tenant, why a role is read-only, the catalog's real tool names, refused changes audited, and the simulator answering as the REST one does.
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localOperator } from '../../../../src/main/core/auth/local-operator';
 import { simulateAccess } from '../../../../src/main/core/rbac/simulate';
 import type { PermissionCatalog, RoleDetails } from '../../../../src/shared/ipc/contracts/roles';
 import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
 import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
 import { createIpcHandlers } from '../../../../src/main/ipc/handlers';
-import { startMesh, type Mesh } from '../../../../src/main/mesh';
+import type { Mesh } from '../../../../src/main/mesh';
 import { TOOLS } from '../../../../src/main/servers/mcp/tools';
-import { testConfig } from '../../../helpers/config';
-import { createMemoryKeychain } from '../../../helpers/memory-keychain';
-import { tempDir } from '../../../helpers/temp-dir';
+import { startTestMesh } from '../../../helpers/mesh';
 
 const ipcHandlers = createIpcHandlers(NO_SAVE_DIALOG);
 const consoleSubject = localOperator('console').subject;
 
-let mesh: Mesh | undefined;
-afterEach(async () => {
-  await mesh?.stop();
-  mesh = undefined;
-});
-
-async function start(): Promise<Mesh> {
-  mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
-  return mesh;
-}
+/** A real mesh (stopped after each test by the helper). */
+const start = async (): Promise<Mesh> => (await startTestMesh()).mesh;
 
 describe('role channels', () => {
   it('roles:get lists the holders of the console tenant, counts the others, and keeps revoked keys out', async () => {

@@ -1,28 +1,17 @@
 // Console subscriptions over a real mesh: the audit stream delivers what commits after `after` (filtered, in order, batched), every start is checked and authorized, a bad payload never reaches the page, and ending the subscriber ends its streams.
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localOperator } from '../../../../src/main/core/auth/local-operator';
 import type { Principal } from '../../../../src/main/core/auth/principal';
 import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
 import { eventSources } from '../../../../src/main/ipc/event-sources';
 import { consoleGuard } from '../../../../src/main/ipc/handlers';
 import { openSubscriptions, type ConsoleEventSources, type SubscriptionMessage } from '../../../../src/main/ipc/subscriptions';
-import { startMesh, type Mesh } from '../../../../src/main/mesh';
+import type { Mesh } from '../../../../src/main/mesh';
 import type { AuditRow } from '../../../../src/shared/ipc/contracts/audit';
-import { testConfig } from '../../../helpers/config';
-import { createMemoryKeychain } from '../../../helpers/memory-keychain';
-import { tempDir } from '../../../helpers/temp-dir';
+import { startTestMesh } from '../../../helpers/mesh';
 
-let mesh: Mesh | undefined;
-afterEach(async () => {
-  await mesh?.stop();
-  mesh = undefined;
-});
-
-async function start(): Promise<Mesh> {
-  mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
-  return mesh;
-}
+/** A real mesh (stopped after each test by the helper). */
+const start = async (): Promise<Mesh> => (await startTestMesh()).mesh;
 
 function collector() {
   const messages: SubscriptionMessage[] = [];
