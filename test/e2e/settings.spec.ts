@@ -1,9 +1,9 @@
 // The Settings page in Chromium over a real mesh: a CORS origin and rate limits saved from the page apply to the running REST server's next request and are audited; invalid values show field errors and save nothing; a port change waits for a restart and can be reset.
-import { createServer } from 'node:net';
 import type { Page } from '@playwright/test';
 import { localOperator } from '../../src/main/core/auth/local-operator';
 import { expect, test } from './fixtures';
 import { screenshotPath } from './support/screenshots';
+import { freePort } from '../helpers/ports';
 
 const ORIGIN = 'http://localhost:5173';
 const subject = localOperator('console').subject;
@@ -25,16 +25,6 @@ async function healthFrom(apiUrl: string, origin?: string): Promise<{ status: nu
   return { status: response.status, allowOrigin: response.headers.get('access-control-allow-origin') };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test.describe('Settings', () => {
   test('a CORS origin and rate limits saved from the page apply to the running REST server at once, and are audited', async ({ openConsole, testMesh }) => {

@@ -18,6 +18,7 @@ import { BRIDGE_KEY_ACCOUNT } from '../../src/main/core/mcp/bridge-key';
 import { cleanEnv, expectOneCleanLine, REPO_ROOT, runCli } from '../helpers/cli';
 import { osKeychainStatus } from '../helpers/os-keychain';
 import { tempDir } from '../helpers/temp-dir';
+import { freePort } from '../helpers/ports';
 
 const BIN = join(REPO_ROOT, 'bin', 'devmesh.js');
 const KEY = newOpaqueToken('dmk').raw;
@@ -136,14 +137,6 @@ async function startFakeMesh(key: string): Promise<FakeMesh> {
   return mesh;
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const clients: Client[] = [];
 afterEach(async () => {
@@ -304,7 +297,7 @@ describe('devmesh mcp-bridge when something is wrong', () => {
   });
 
   it('says the mesh cannot be reached when nothing listens at the URL', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}/mcp`;
+    const url = `http://127.0.0.1:${await freePort()}/mcp`;
     const bridge = rawBridge(['--url', url], { DEVMESH_API_KEY: KEY });
     bridge.send({ id: 1, ...INITIALIZE });
     const { message } = (await bridge.answer(1)).error as { message: string };

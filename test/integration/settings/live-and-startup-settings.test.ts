@@ -1,5 +1,4 @@
 // Settings over a real mesh: a CORS origin saved while serving is accepted by the next request of both servers (HTTP and WebSocket) with no restart, start-up settings wait for the next start and then win over the environment, TLS is refused without a certificate — all audited.
-import { createServer } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,6 +14,7 @@ import { createMemoryKeychain } from '../../helpers/memory-keychain';
 import { ADMIN_PASSWORD, startTestMesh } from '../../helpers/mesh';
 import { bearer } from '../../helpers/mcp-client';
 import { tempDir } from '../../helpers/temp-dir';
+import { freePort } from '../../helpers/ports';
 
 const ORIGIN = 'http://localhost:5173';
 const operator = localOperator('console');
@@ -46,16 +46,6 @@ function upgrade(mcpUrl: string, headers: Record<string, string>): Promise<numbe
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A mesh over `config` (the same config again is the same installation restarted). */
 async function start(config: MeshConfig = testConfig(tempDir())): Promise<Mesh> {

@@ -1,6 +1,5 @@
 // Start-up settings saved from the console, as `devmesh serve` and `devmesh doctor` see them: serve starts with them over the environment and says so, doctor names each override and checks the port that will be used.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/main/config';
@@ -9,22 +8,13 @@ import { createServices } from '../../../src/main/core/services';
 import { runCli, startServe, type RunningServe } from '../../helpers/cli';
 import { createMemoryKeychain } from '../../helpers/memory-keychain';
 import { tempDir } from '../../helpers/temp-dir';
+import { freePort } from '../../helpers/ports';
 
 const running: RunningServe[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What the Settings page does while the mesh runs: store a start-up setting (here with the mesh stopped, over the same data). */
 async function saveFromConsole(env: Record<string, string>, changes: Record<string, unknown>): Promise<void> {
