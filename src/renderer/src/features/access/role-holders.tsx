@@ -1,23 +1,11 @@
 // Who holds the selected role: its users (each with a role picker, plus a picker to give the role to another user) and the API keys created with it.
 import { useState } from 'react';
 import type { UserRow } from '../../../../shared/ipc/contracts/keys';
-import type { RoleDetails, RoleOption } from '../../../../shared/ipc/contracts/roles';
+import type { RoleDetails } from '../../../../shared/ipc/contracts/roles';
 import { Empty } from '../../components/status';
 import { OutcomeView } from '../../components/outcome-view';
 import { useAccessStore } from './store';
-
-function RolePicker({ id, label, roles, value, onChange }: { id: string; label: string; roles: RoleOption[]; value: string; onChange: (role: string) => void }): React.JSX.Element {
-  return (
-    <select id={id} aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
-      {roles.map((r) => (
-        <option key={r.name} value={r.name} disabled={!r.assignable}>
-          {r.name}
-          {r.assignable ? '' : ' (above your role)'}
-        </option>
-      ))}
-    </select>
-  );
-}
+import { RoleSelect } from '../../components/role-select';
 
 function AssignForm({ role, users, assignable }: { role: RoleDetails; users: UserRow[]; assignable: boolean }): React.JSX.Element {
   const assignRole = useAccessStore((s) => s.assignRole);
@@ -76,7 +64,7 @@ export function RoleHolders({ role }: { role: RoleDetails }): React.JSX.Element 
                 {u.username}
                 {u.disabled && <span className="badge badge-bad">disabled</span>}
               </span>
-              <RolePicker id={`holder-role-${u.id}`} label={`Role of ${u.username}`} roles={roleOptions} value={role.name} onChange={(next) => void assignRole({ id: u.id, username: u.username, role: role.name }, next)} />
+              <RoleSelect id={`holder-role-${u.id}`} label={`Role of ${u.username}`} roles={roleOptions} value={role.name} onChange={(next) => void assignRole({ id: u.id, username: u.username, role: role.name }, next)} />
             </li>
           ))}
         </ul>

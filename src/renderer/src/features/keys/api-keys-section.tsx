@@ -7,7 +7,7 @@ import { AsyncView, Empty, ErrorState } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
 import { ConfirmButton } from './confirm-button';
 import { OutcomeView } from '../../components/outcome-view';
-import { RoleSelect } from './role-select';
+import { RoleSelect } from '../../components/role-select';
 import { useKeysStore, type NewKeyForm } from './store';
 
 const STATUS_BADGE: Record<ListedApiKey['status'], string> = { active: 'badge-ok', expired: 'badge-warn', revoked: 'badge-bad' };

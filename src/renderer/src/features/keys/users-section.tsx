@@ -7,7 +7,7 @@ import { AsyncView, Empty } from '../../components/status';
 import { formatDateTime } from '../../lib/format';
 import { ConfirmButton } from './confirm-button';
 import { OutcomeView } from '../../components/outcome-view';
-import { RoleSelect } from './role-select';
+import { RoleSelect } from '../../components/role-select';
 import { useKeysStore, type NewUserForm } from './store';
 
 function NewUserFormView({ roles }: { roles: RoleOption[] }): React.JSX.Element {

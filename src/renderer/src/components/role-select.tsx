@@ -1,5 +1,5 @@
 // A role picker: every role, those above the operator's own disabled with the reason.
-import type { RoleOption } from '../../../../shared/ipc/contracts/roles';
+import type { RoleOption } from '../../../shared/ipc/contracts/roles';
 
 export function RoleSelect({ id, roles, value, onChange, label }: { id: string; roles: RoleOption[]; value: string; onChange: (role: string) => void; label?: string }): React.JSX.Element {
   return (
