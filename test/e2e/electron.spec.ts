@@ -1,33 +1,16 @@
 // The real desktop app under Playwright's _electron: it starts on a fresh data dir with the master key from the environment (no keychain), opens one hardened window whose window.mesh answers, and quits cleanly; skipped, with the reason, where Electron cannot run.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, expect, test } from '@playwright/test';
 import type { MeshApi } from '../../src/shared/ipc/contract';
+import { buildIfStale } from './support/build';
 import { findElectronBinary } from './support/electron-binary';
 
 const root = new URL('../..', import.meta.url).pathname;
 const electron = findElectronBinary();
-
-/** The newest modification time under `dir` (0 when it does not exist). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
-}
-
-function builtAt(file: string): number {
-  try {
-    return statSync(join(root, file)).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -60,8 +43,7 @@ test.describe('Electron app', () => {
     if (!electron.usable) return;
     // What `npm start` does first: the app as built from the current sources, and better-sqlite3 built for Electron's ABI.
     test.setTimeout(600_000);
-    const sources = Math.max(...['src/main', 'src/preload', 'src/renderer', 'src/shared'].map((dir) => newest(join(root, dir))));
-    if (builtAt('out/main/index.js') < sources || builtAt('out/renderer/index.html') < sources) run(join(root, 'node_modules/.bin/electron-vite'), ['build']);
+    buildIfStale({ outputs: ['out/main/index.js', 'out/renderer/index.html'], sources: ['src/main', 'src/preload', 'src/renderer', 'src/shared'] });
     run(process.execPath, [join(root, 'scripts/electron-native.mjs')]);
   });
 
