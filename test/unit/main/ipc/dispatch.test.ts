@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import pino from 'pino';
+// IPC dispatch over a real mesh: every contract channel has a handler, answers are wrapped {ok,value}, input the contract refuses never reaches a handler.
+import { describe, expect, it } from 'vitest';
 import { dispatchIpc } from '../../../../src/main/ipc/dispatch';
 import { createIpcHandlers } from '../../../../src/main/ipc/handlers';
 import { NO_SAVE_DIALOG } from '../../../../src/main/ipc/console-host';
-import { startMesh, type Mesh } from '../../../../src/main/mesh';
 import { IPC_CHANNELS, ipcContract, methodName } from '../../../../src/shared/ipc/contract';
-import { testConfig } from '../../../helpers/config';
 import { LATEST_SCHEMA_VERSION } from '../../../../src/main/core/storage/migrations/index';
-import { createMemoryKeychain } from '../../../helpers/memory-keychain';
-import { tempDir } from '../../../helpers/temp-dir';
+import { startTestMesh } from '../../../helpers/mesh';
 
 const ipcHandlers = createIpcHandlers(NO_SAVE_DIALOG);
-
-let mesh: Mesh | undefined;
-afterEach(async () => {
-  await mesh?.stop();
-  mesh = undefined;
-});
 
 describe('IPC dispatch over a real mesh', () => {
   it('has a handler for every contract channel and a method name for each', () => {
@@ -25,7 +16,7 @@ describe('IPC dispatch over a real mesh', () => {
   });
 
   it('returns {ok:true,value} matching the contract', async () => {
-    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
+    const { mesh } = await startTestMesh();
     const result = await dispatchIpc(ipcHandlers, mesh, 'mesh:status', undefined);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -33,7 +24,7 @@ describe('IPC dispatch over a real mesh', () => {
   });
 
   it('refuses input the contract does not allow, as {ok:false}', async () => {
-    mesh = await startMesh(testConfig(tempDir()), { logger: pino({ level: 'silent' }), keychain: createMemoryKeychain(), passwordCost: 4 });
+    const { mesh } = await startTestMesh();
     const result = await dispatchIpc(ipcHandlers, mesh, 'mesh:status', { sneaky: true });
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
